@@ -1,0 +1,38 @@
+# Thin wrapper over CMake: the two commands a newcomer needs are `make run` and `make test`.
+JOBS ?= $(shell nproc)
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+
+.PHONY: all deps test test-plain test-asan clean accuracy bench fuzz
+
+all: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build $(BUILD) -j $(JOBS)
+
+deps:
+	@scripts/install-deps.sh
+
+# Everything: install what is missing, build with warnings as errors, run every test,
+# then again under AddressSanitizer + UndefinedBehaviorSanitizer.
+test: deps test-plain test-asan
+
+test-plain:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPGD_WERROR=ON >/dev/null
+	cmake --build $(BUILD) -j $(JOBS)
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+test-asan:
+	CC=clang cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DPGD_WERROR=ON -DPGD_SANITIZE=ON >/dev/null
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# Precision and recall per category on the labelled corpus in tests/corpus.
+accuracy: all
+	$(BUILD)/pubguard accuracy tests/corpus
+
+bench: all
+	scripts/install-deps.sh --bench
+	bench/run.sh
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Install every Debian package pubguard needs to build, test and benchmark.
+# Idempotent: installs only what is missing; safe to run on every `make`.
+set -euo pipefail
+
+PKGS=(
+  build-essential cmake pkg-config clang libclang-rt-14-dev
+  libvectorscan-dev libuchardet-dev libopencc-dev opencc
+  libxml2-dev libjansson-dev libzip-dev zlib1g-dev
+  libcmocka-dev python3
+)
+if [ "${1:-}" = "--bench" ]; then
+  PKGS+=(python3-ahocorasick hyperfine)
+fi
+
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "install-deps: installing ${missing[*]}" >&2
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,11 @@
+/* The command table of the pubguard binary (git builtin/ style): each command is
+ * cmd_<name>(argc, argv) in cmd_<name>.c and returns the process exit status. */
+#ifndef PGD_CLI_H
+#define PGD_CLI_H
+
+int cmd_check(int argc, char **argv);
+
+/* Parse YYYY-MM-DD (a real calendar date). Returns 0 on success. */
+int pgd_cli_parse_date(const char *s, int *y, int *m, int *d);
+
+#endif
