@@ -4,7 +4,8 @@
  *
  * The text (doc->text) is built from segments, each on its own line(s) and separated by '\n':
  * body paragraphs, headings, table cells, image descriptions (alt/title/file name), captions
- * and <meta> values. Line ends are LF; a BOM is never content. */
+ * and <meta> values. Line ends are LF; a BOM is never content. Plain text: one BODY segment
+ * per non-empty line. */
 #ifndef PUBGUARD_DOC_H
 #define PUBGUARD_DOC_H
 #include <stddef.h>
@@ -45,6 +46,14 @@ struct pgd_doc_link {
 	size_t off;             /* offset in doc->text of the anchor text */
 };
 
+/* Position index used by pgd_doc_locate (maintained by src/doc): from text[off] on, the text
+ * maps to the original at (line, col), advancing one column per character and to the next
+ * line at each '\n', until the next anchor. Sorted by off; one at every segment start. */
+struct pgd_doc_anchor {
+	size_t off;
+	unsigned line, col;
+};
+
 struct pgd_doc_meta {
 	char *key;              /* e.g. "ArticleTitle", "PubDate", "ContentSource", "title" */
 	char *value;
@@ -65,6 +74,8 @@ struct pgd_doc {
 	size_t nlinks, links_cap;
 	struct pgd_doc_meta *meta;
 	size_t nmeta, meta_cap;
+	struct pgd_doc_anchor *anchors; /* see struct pgd_doc_anchor */
+	size_t nanchors, anchors_cap;
 };
 
 /* Default cap on an input file (bytes). Larger files are refused with PGD_ERR_TOO_LARGE. */
@@ -82,7 +93,12 @@ int pgd_doc_load(const char *path, enum pgd_doc_format fmt, size_t max_bytes,
 int pgd_doc_parse(const char *name, const void *data, size_t len, enum pgd_doc_format fmt,
 		  struct pgd_doc *doc, struct pgd_err *err);
 
-/* Map a byte offset of doc->text to a 1-based line and column (in characters) of the original. */
+/* Map a byte offset of doc->text to a 1-based line and column (in characters) of the original.
+ * O(log n): a binary search over doc->anchors, then a walk of at most a few KB.
+ * Text and HTML: line and column of the original file (HTML positions come from the source
+ * itself, entities and multi-line text included). .docx: line = paragraph number (every w:p
+ * of the body in order, table cells included; headers, footers and footnotes follow the body
+ * and continue the count), column = character within the paragraph. */
 void pgd_doc_locate(const struct pgd_doc *doc, size_t off, unsigned *line, unsigned *col);
 /* The segment holding offset off (NULL when none). borrowed. */
 const struct pgd_doc_seg *pgd_doc_seg_at(const struct pgd_doc *doc, size_t off);
@@ -92,6 +108,10 @@ const char *pgd_doc_meta_get(const struct pgd_doc *doc, const char *key);
 /* Decode bytes of unknown charset to UTF-8: BOM first, then hint (e.g. from an HTTP header
  * or <meta charset>), then detection (uchardet). Output has no BOM and LF line ends when
  * normalise_newlines is set. charset_out (>= 32 bytes, may be NULL) receives the charset used.
+ * GBK / GB2312 are decoded as GB18030. Bytes that are valid UTF-8 are UTF-8 whatever the hint
+ * says (GB pages that declare gb2312 but were saved as UTF-8 are common; GBK text is almost
+ * never valid UTF-8). Strict: an undecodable byte is PGD_ERR_ENCODING naming its offset (and
+ * line), never replaced; NULs or many control characters are PGD_ERR_FORMAT (binary).
  * new: *out is malloc'd (free()), NUL-terminated. */
 int pgd_text_decode(const char *name, const void *data, size_t len, const char *hint,
 		    int normalise_newlines, char **out, size_t *out_len, char *charset_out,
