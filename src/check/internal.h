@@ -43,6 +43,17 @@ int pgd_lexicon_scan(const struct pgd_lexicon *lex, struct pgd_lexicon_scratch *
 		     const struct pgd_doc *doc, const struct pgd_check_opts *opts,
 		     struct pgd_findings *out, struct pgd_err *err);
 
+/* Figures about a loaded lexicon, for benchmarks and diagnostics. */
+struct pgd_lexicon_stats {
+	size_t phrases;        /* entries (distinct normalised phrases) */
+	double load_ms;        /* whole pgd_lexicon_load(), including reading the inputs */
+	double compile_ms;     /* vectorscan compile (0 when loaded from the cache) */
+	int from_cache;        /* 1 when the compiled rules came from the cache */
+	size_t db_bytes;       /* compiled database */
+	size_t table_bytes;    /* entries, exceptions, context rules, strings, char table */
+};
+void pgd_lexicon_stats(const struct pgd_lexicon *lex, struct pgd_lexicon_stats *st);
+
 /* ---- document rules ---- */
 struct pgd_docrules;         /* immutable; shared between threads */
 
