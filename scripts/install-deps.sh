@@ -10,7 +10,9 @@ PKGS=(
   libcmocka-dev python3
 )
 if [ "${1:-}" = "--bench" ]; then
-  PKGS+=(python3-ahocorasick hyperfine)
+  PKGS+=(python3-ahocorasick hyperfine time nodejs)
+  # Debian's nodejs ships npm separately; a NodeSource nodejs already carries it.
+  command -v npm >/dev/null 2>&1 || PKGS+=(npm)
 fi
 
 missing=()
