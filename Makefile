@@ -33,7 +33,7 @@ test-asan:
 
 # Precision and recall per category on the labelled corpus in tests/corpus.
 accuracy: all
-	$(BUILD)/pubguard accuracy tests/corpus
+	PGD_DATA_DIR=$(CURDIR)/data python3 scripts/accuracy.py --bin $(BUILD)/pubguard tests/corpus
 
 bench: all
 	scripts/install-deps.sh --bench
