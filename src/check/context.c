@@ -1,7 +1,7 @@
 /* Context rules that keep false alarms down (data/context.tsv).
  *
  * Format: word<TAB>where<TAB>window<TAB>categories, '#' comments, and settings "@name<TAB>value".
- *   where:      comma-separated: before | after | intro | legit
+ *   where:      comma-separated: before | after | intro | legit | title | sentence | promo
  *     before    the word ends at most `window` characters before the phrase, in the same
  *               sentence (打击…赌博, 严禁…, 原国土资源局 for the historical-name rule);
  *     after     the word starts at most `window` characters after the phrase, in the same
@@ -10,7 +10,15 @@
  *               that ends with a colon and holds the word (凡有下列情形的信息不得发布：);
  *     legit     the word is a legitimate longer phrase: every lexicon phrase inside it gets it
  *               as an exception (平台独立 keeps 台独 quiet);
- *   window:     characters of normalised text (separators do not count); ignored for intro/legit;
+ *     title     the word is in the document's title (ArticleTitle meta, first heading, or a
+ *               short first line that is followed by more text, holds no 。 and does not end
+ *               with a colon): the categories are quiet in the whole document (news of a
+ *               campaign against gambling), except in a sentence with a promo word;
+ *     sentence  the word is anywhere in the same sentence, outside the phrase (网传……系谣言);
+ *     promo     a promotional signal (加微信, 扫码, 下注 …): a sentence holding one is reported
+ *               even under a title rule (an ad planted in anti-gambling news);
+ *   window:     characters of normalised text (separators do not count); ignored for
+ *               intro/legit/title/sentence/promo;
  *   categories: comma-separated ids; "prefix.*" matches a prefix, "*" every category.
  * Settings: @intro_lines N -- how many list lines an introducing line governs (default 40).
  * Sentences end at hard boundaries (line ends, 。！？；), so a window never crosses one. */
@@ -19,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pubguard/doc.h"
 #include "pubguard/err.h"
 #include "pubguard/mem.h"
 #include "pubguard/utf8.h"
@@ -82,6 +91,12 @@ static int parse_where(char *s, uint32_t *out)
 			*out |= PGD_CTX_INTRO;
 		else if (strcmp(f[i], "legit") == 0)
 			*out |= PGD_CTX_LEGIT;
+		else if (strcmp(f[i], "title") == 0)
+			*out |= PGD_CTX_TITLE;
+		else if (strcmp(f[i], "sentence") == 0)
+			*out |= PGD_CTX_SENTENCE;
+		else if (strcmp(f[i], "promo") == 0)
+			*out |= PGD_CTX_PROMO;
 		else
 			return -1;
 	}
@@ -154,7 +169,9 @@ int pgd_context_parse(struct pgd_lexb *b, const char *path, const char *text, si
 		}
 		if (parse_where(f[1], &r.where) < 0) {
 			rc = pgd_err_set(err, PGD_ERR_RULES, path,
-					 "%s:%zu：位置“%s”应为 before、after、intro 或 legit", path,
+					 "%s:%zu：位置“%s”应为 before、after、intro、legit、title、"
+					 "sentence 或 promo",
+					 path,
 					 it.lineno, f[1]);
 			break;
 		}
@@ -354,6 +371,7 @@ struct pgd_ctx_index {
 	uint32_t *order;
 	uint32_t *nchars;                      /* characters of each rule's word */
 	uint64_t before_cats, after_cats, intro_cats;
+	uint64_t title_cats, sentence_cats, promo_cats;
 	uint32_t reach_before, reach_after;    /* characters to walk each way */
 };
 
@@ -390,6 +408,12 @@ int pgd_context_index(struct pgd_lexicon *lex)
 		}
 		if (cr->where & PGD_CTX_INTRO)
 			ix->intro_cats |= cr->cats;
+		if (cr->where & PGD_CTX_TITLE)
+			ix->title_cats |= cr->cats;
+		if (cr->where & PGD_CTX_SENTENCE)
+			ix->sentence_cats |= cr->cats;
+		if (cr->where & PGD_CTX_PROMO)
+			ix->promo_cats |= cr->cats;
 	}
 	ix->bucket[0] = 0;
 	for (int b = 0; b < 256; b++) {
@@ -502,4 +526,99 @@ int pgd_context_intro(const struct pgd_lexicon *lex, unsigned cat, const char *d
 	uint64_t bit = 1ULL << cat;
 	return (lex->ctx_index->intro_cats & bit) &&
 	       intro_opposed(lex, bit, doc_text, doc_len, orig_s, line);
+}
+
+/* ---- document-wide (title) and sentence-wide rules ---- */
+
+#define TITLE_MAX 1024       /* bytes of a title that are examined */
+#define FIRST_LINE_MAX 240   /* a first line longer than this is a paragraph, not a title */
+#define SENTENCE_MAX 1024    /* bytes each side of a match that are examined */
+
+static uint64_t title_words(const struct pgd_lexicon *lex, const char *t, size_t len)
+{
+	char norm[TITLE_MAX];
+	struct pgd_nm_ckpt ck[PGD_NM_CKPT_ROOM(TITLE_MAX)];
+	size_t nck, nl;
+	uint64_t m = 0;
+
+	if (t == NULL || len == 0)
+		return 0;
+	if (len > TITLE_MAX) {
+		len = TITLE_MAX;
+		while (len > 0 && ((unsigned char)t[len] & 0xC0) == 0x80)
+			len--;
+	}
+	nl = pgd_normalise(lex->cm, t, len, norm, ck, &nck);
+	for (uint32_t r = 0; r < lex->h->nctx; r++) {
+		const struct pgd_ctx_rule *cr = &lex->ctx[r];
+		if ((cr->where & PGD_CTX_TITLE) && (cr->cats & ~m) &&
+		    find_in(norm, nl, lex->pool + cr->word, cr->len))
+			m |= cr->cats;
+	}
+	return m;
+}
+
+uint64_t pgd_context_title_cats(const struct pgd_lexicon *lex, const struct pgd_doc *doc)
+{
+	uint64_t m = 0;
+	const char *v;
+
+	if (lex->ctx_index == NULL || lex->ctx_index->title_cats == 0 || doc->text == NULL)
+		return 0;
+	v = pgd_doc_meta_get(doc, "ArticleTitle");
+	if (v)
+		m |= title_words(lex, v, strlen(v));
+	for (size_t i = 0; i < doc->nsegs; i++) {
+		if (doc->segs[i].kind == PGD_SEG_TITLE) {
+			m |= title_words(lex, doc->text + doc->segs[i].off, doc->segs[i].len);
+			break;
+		}
+	}
+	/* the first non-empty line of the text, when it is short enough to be a title */
+	size_t a = 0;
+	while (a < doc->len && (doc->text[a] == '\n' || doc->text[a] == '\r' || doc->text[a] == ' '))
+		a++;
+	const char *nl = memchr(doc->text + a, '\n', doc->len - a);
+	size_t b = nl ? (size_t)(nl - doc->text) : doc->len;
+	/* ... and looks like one: more text follows, and no full stop in it (a one-line
+	 * message or a first sentence "严禁赌博。欢迎来到…" is not a headline) */
+	size_t rest = b;
+	while (rest < doc->len && (doc->text[rest] == '\n' || doc->text[rest] == '\r' ||
+				   doc->text[rest] == ' '))
+		rest++;
+	size_t te = b;
+	while (te > a && (doc->text[te - 1] == '\r' || doc->text[te - 1] == ' '))
+		te--;
+	int colon = te > a && (doc->text[te - 1] == ':' ||
+			       (te - a >= 3 && memcmp(doc->text + te - 3, "：", 3) == 0));
+	if (b > a && b - a <= FIRST_LINE_MAX && rest < doc->len && !colon &&
+	    !find_in(doc->text + a, b - a, "。", 3))
+		m |= title_words(lex, doc->text + a, b - a);
+	return m;
+}
+
+int pgd_context_sentence(const struct pgd_lexicon *lex, unsigned cat, uint32_t where,
+			 const char *norm, size_t nlen, size_t s, size_t e)
+{
+	const struct pgd_ctx_index *ix = lex->ctx_index;
+	uint64_t bit = 1ULL << cat, cats;
+	size_t a = s, b = e;
+
+	cats = (where & PGD_CTX_SENTENCE ? ix->sentence_cats : 0) |
+	       (where & PGD_CTX_PROMO ? ix->promo_cats : 0);
+	if (!(cats & bit))
+		return 0;
+	while (a > 0 && norm[a - 1] != '\n' && s - a < SENTENCE_MAX)
+		a--;
+	while (b < nlen && norm[b] != '\n' && b - e < SENTENCE_MAX)
+		b++;
+	for (uint32_t r = 0; r < lex->h->nctx; r++) {
+		const struct pgd_ctx_rule *cr = &lex->ctx[r];
+		/* outside the phrase itself (a rumour phrase may hold 谣言) */
+		if ((cr->where & where) && (cr->cats & bit) &&
+		    (find_in(norm + a, s - a, lex->pool + cr->word, cr->len) ||
+		     find_in(norm + e, b - e, lex->pool + cr->word, cr->len)))
+			return 1;
+	}
+	return 0;
 }

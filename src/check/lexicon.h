@@ -18,7 +18,7 @@
 #define PGD_LEX_NONE UINT32_MAX
 #define PGD_LEX_MAX_CATS 64
 #define PGD_LEX_MAGIC "PGDLEX1"
-#define PGD_LEX_VERSION 3u
+#define PGD_LEX_VERSION 4u
 /* Cap on one input file (a lexicon list can be large, but not unbounded). */
 #define PGD_LEX_FILE_MAX ((size_t)256 << 20)
 
@@ -45,7 +45,15 @@ struct pgd_lex_exc {
 	uint32_t str, len, pos;
 };
 
-enum { PGD_CTX_BEFORE = 1, PGD_CTX_AFTER = 2, PGD_CTX_INTRO = 4, PGD_CTX_LEGIT = 8 };
+enum {
+	PGD_CTX_BEFORE = 1,
+	PGD_CTX_AFTER = 2,
+	PGD_CTX_INTRO = 4,
+	PGD_CTX_LEGIT = 8,
+	PGD_CTX_TITLE = 16,    /* in the document's title: the categories are quiet document-wide */
+	PGD_CTX_SENTENCE = 32, /* anywhere in the same sentence */
+	PGD_CTX_PROMO = 64,    /* a promotional signal in the sentence: lifts the title rule */
+};
 
 /* An opposing-context word: where it counts, within how many characters, for which
  * categories (bit i = category i). */
@@ -148,6 +156,15 @@ struct pgd_ctx_line {
  * norm[s, e) (inside one chunk norm[0..nlen)). */
 int pgd_context_near(const struct pgd_lexicon *lex, unsigned cat, const char *norm,
 		     size_t nlen, size_t s, size_t e);
+/* Categories that an opposing word in the document's title silences document-wide (title
+ * rules): the title is the ArticleTitle meta, the first TITLE segment and the first line of
+ * the text when it is short. */
+struct pgd_doc;
+uint64_t pgd_context_title_cats(const struct pgd_lexicon *lex, const struct pgd_doc *doc);
+/* 1 when a word of a rule with a `where` bit (PGD_CTX_SENTENCE or PGD_CTX_PROMO) for category
+ * cat stands in the sentence of norm[s, e) (the sentence ends at '\n'). */
+int pgd_context_sentence(const struct pgd_lexicon *lex, unsigned cat, uint32_t where,
+			 const char *norm, size_t nlen, size_t s, size_t e);
 /* 1 when the match at doc_text[orig_s] is in a list item under an introducing line that
  * holds an intro word for cat. */
 int pgd_context_intro(const struct pgd_lexicon *lex, unsigned cat, const char *doc_text,

@@ -37,6 +37,7 @@ struct pgd_lexicon_scratch {
 	size_t nc, cc;
 	struct pgd_buf msg;
 	struct pgd_ctx_line line;
+	uint64_t title_cats; /* categories an opposing word in the title silences */
 };
 
 struct pgd_lexicon_scratch *pgd_lexicon_scratch_new(const struct pgd_lexicon *lex)
@@ -99,7 +100,7 @@ struct chunk {
 /* Check one match; fill *out and return 1 when it is a finding. */
 static int verify(const struct pgd_lexicon *lex, const struct pgd_doc *doc,
 		  const struct chunk *ch, const struct pgd_match *m, struct pgd_ctx_line *line,
-		  struct cand *out)
+		  uint64_t title_cats, struct cand *out)
 {
 	const struct pgd_lex_entry *ent = &lex->entries[m->id];
 	size_t e = m->end, s = e - ent->phrase_len;
@@ -119,6 +120,14 @@ static int verify(const struct pgd_lexicon *lex, const struct pgd_doc *doc,
 	}
 	/* opposing words around it, in the same sentence */
 	if (pgd_context_near(lex, ent->cat, ch->norm, ch->nlen, s, e))
+		return 0;
+	/* a refutation in the same sentence (网传……系谣言) */
+	if (pgd_context_sentence(lex, ent->cat, PGD_CTX_SENTENCE, ch->norm, ch->nlen, s, e))
+		return 0;
+	/* the document's title opposes the category (打击整治网络赌博专项行动): quiet, unless
+	 * the sentence advertises (加微信, 扫码, 下注 … an ad planted in the news) */
+	if ((title_cats & (1ULL << ent->cat)) &&
+	    !pgd_context_sentence(lex, ent->cat, PGD_CTX_PROMO, ch->norm, ch->nlen, s, e))
 		return 0;
 	/* back to the original characters, and what separated them */
 	pgd_nm_iter_seek(&it, lex->cm, ch->text, ch->len, ch->ck, ch->nck, s);
@@ -256,6 +265,7 @@ int pgd_lexicon_scan(const struct pgd_lexicon *lex, struct pgd_lexicon_scratch *
 	memset(&sc->line, 0, sizeof(sc->line));
 	if (doc->text == NULL || doc->len == 0 || lex->h->nentries == 0)
 		return 0;
+	sc->title_cats = pgd_context_title_cats(lex, doc);
 	while (base < doc->len) {
 		size_t end = chunk_end(doc->text, doc->len, base);
 		struct chunk ch;
@@ -283,7 +293,7 @@ int pgd_lexicon_scan(const struct pgd_lexicon *lex, struct pgd_lexicon_scratch *
 			break;
 		for (size_t i = 0; i < sc->m.n; i++) {
 			struct cand c;
-			if (!verify(lex, doc, &ch, &sc->m.v[i], &sc->line, &c))
+			if (!verify(lex, doc, &ch, &sc->m.v[i], &sc->line, sc->title_cats, &c))
 				continue;
 			PGD_GROW(sc->c, sc->nc + 1, sc->cc);
 			sc->c[sc->nc++] = c;

@@ -359,6 +359,117 @@ static void test_wording(void **state)
 	expect_one("笫十八条", "error.typo", "笫", "第");
 }
 
+/* Number of findings of category cat (NULL: any) in an HTML document. */
+static size_t count_html(const char *html, const char *cat)
+{
+	struct pgd_err err;
+	struct pgd_doc doc;
+	struct pgd_findings f;
+	struct pgd_lexicon_scratch *sc = pgd_lexicon_scratch_new(lex);
+	size_t n = 0;
+
+	memset(&err, 0, sizeof(err));
+	pgd_doc_init(&doc);
+	assert_int_equal(pgd_doc_parse("t.html", html, strlen(html), PGD_DOC_HTML, &doc, &err), 0);
+	pgd_findings_init(&f);
+	assert_int_equal(pgd_lexicon_scan(lex, sc, &doc, NULL, &f, &err), 0);
+	for (size_t i = 0; i < f.n; i++)
+		if (cat == NULL || strcmp(f.v[i].category, cat) == 0)
+			n++;
+	pgd_findings_release(&f);
+	pgd_doc_release(&doc);
+	pgd_lexicon_scratch_free(sc);
+	return n;
+}
+
+/* Document-level context: an opposing word in the title quiets its categories in the whole
+ * document, except in a sentence with a promotional signal. */
+static void test_title_context(void **state)
+{
+	(void)state;
+	static const char *const news =
+		"盘州市公安局深入开展打击整治网络赌博专项行动\n"
+		"今年以来，共侦破案件23起。\n"
+		"据介绍，部分不法分子利用境外赌博网站、微信群等组织参赌，诱骗群众参与“六合彩”、"
+		"百家乐等赌博活动，严重危害群众财产安全。\n";
+	assert_int_equal(count(news, NULL), 0);
+	/* the same description without the campaign title is reported */
+	assert_int_equal(count("据介绍，部分不法分子利用境外赌博网站、微信群等组织参赌，诱骗群众参与"
+			       "“六合彩”、百家乐等赌博活动，严重危害群众财产安全。\n",
+			       GAMBLE),
+			 3);
+	/* an ad planted in the campaign news is still reported */
+	{
+		char buf[1024];
+		snprintf(buf, sizeof(buf), "%s%s", news, "六合彩内部资料，加微信稳赚不赔。\n");
+		assert_int_equal(count(buf, GAMBLE), 1);
+		snprintf(buf, sizeof(buf), "%s%s", news, "百家乐在线玩，扫码下注。\n");
+		assert_int_equal(count(buf, GAMBLE), 1);
+	}
+	/* the title quiets only its categories: a cult name in anti-drug news is reported */
+	assert_int_equal(count("我县开展禁毒宣传月活动\n有人现场宣扬法轮功。\n", CULT), 1);
+	assert_int_equal(count("我县开展禁毒宣传月活动\n群众了解了冰毒、海洛因的危害性。\n", NULL), 0);
+	/* a first line that is a long paragraph is not a title */
+	assert_int_equal(count("今年以来我县在打击整治工作中取得了很大成效，全县上下齐心协力，各部门通力"
+			       "配合，各乡镇积极行动，各村组层层落实，广大群众踊跃参与，形成了全社会"
+			       "共同参与的良好局面，得到了上级部门的充分肯定和广大群众的一致好评。\n"
+			       "网络赌博平台注册就送88元。\n",
+			       GAMBLE),
+			 1);
+	/* HTML: the ArticleTitle meta and the heading are titles */
+	assert_int_equal(count_html("<html><head><meta name=\"ArticleTitle\" content=\"揭批全能神邪教"
+				    "\"></head><body><p>全能神组织编造末日谎言。</p></body></html>",
+				    NULL),
+			 0);
+	assert_int_equal(count_html("<html><head><title>森林防火工作会</title></head><body>"
+				    "<p>全能神组织编造末日谎言。</p></body></html>",
+				    CULT),
+			 1);
+}
+
+/* Debunking: 辟谣 in the headline, 系谣言/不实 in the sentence, silence the rumour formulas. */
+static void test_debunk(void **state)
+{
+	(void)state;
+	assert_int_equal(count("辟谣！网传“盘州市部分路段将实行单双号限行”系谣言\n"
+			       "近日，有网民在微信群发布消息。\n",
+			       NULL),
+			 0);
+	assert_int_equal(count("网传明天全城停水的消息不实", NULL), 0);
+	assert_int_equal(count("网传“明天全城停水”，经核实系谣言", NULL), 0);
+	/* a 辟谣 headline does not quiet other categories */
+	assert_int_equal(count("辟谣专栏\n欢迎加入法轮功。\n", CULT), 1);
+	/* without a refutation the formula is reported */
+	expect_one("网传明天全城停水，大家快囤水", "prohibited.rumour", "网传", NULL);
+}
+
+/* Entries added after the labelled corpus showed gaps. */
+static void test_lexicon_gaps(void **state)
+{
+	(void)state;
+	expect_one("同城上门提供色情服务", GAMBLE, "色情服务", NULL);
+	expect_one("澳门网上赌场", GAMBLE, "网上赌场", NULL);
+	expect_one("出售仿真枪支弹药，货到付款", GAMBLE, "枪支弹药", NULL);
+	expect_one("留言：ｂｅｔ３６５官方入口", GAMBLE, "ｂｅｔ３６５", NULL);
+	expect_one("留言：BeT365体育投注", GAMBLE, "BeT365", NULL);
+	assert_int_equal(count("留言：xbet3650", GAMBLE), 0);
+	expect_one("代开发票，保真可查", "prohibited.other_illegal", "代开发票", NULL);
+	expect_one("出售公民个人信息", "prohibited.other_illegal", "出售公民个人信息", NULL);
+	expect_one("贩卖公民个人信息", "prohibited.other_illegal", "贩卖公民个人信息", NULL);
+	expect_one("买卖公民个人信息", "prohibited.other_illegal", "买卖公民个人信息", NULL);
+	expect_one("全套教材盗版电子书免费下载", "prohibited.ip_infringement", "盗版电子书", NULL);
+	expect_one("这里有盗版光碟", "prohibited.ip_infringement", "盗版", NULL);
+	expect_one("干部都是一群败类", "prohibited.insult_defamation", "败类", NULL);
+	expect_one("你这个刁民", "prohibited.insult_defamation", "刁民", NULL);
+	expect_one("成效吊打全世界", "content.low_red_high_black", "吊打全世界", NULL);
+	expect_one("群众纷纷跪谢党恩", "content.low_red_high_black", "跪谢党恩", NULL);
+	/* legitimate uses */
+	assert_int_equal(count("开展反盗版宣传，支持正版软件", NULL), 0);
+	assert_int_equal(count("加强枪支弹药管理", NULL), 0);
+	assert_int_equal(count("纳税人可到税务机关代开发票", NULL), 0);
+	assert_int_equal(count("个体户可在电子税务局申请代开发票", NULL), 0);
+}
+
 static char *slurp(const char *path, size_t *len)
 {
 	FILE *fp = fopen(path, "rb");
@@ -760,6 +871,9 @@ int main(void)
 		cmocka_unit_test(test_collapse),
 		cmocka_unit_test(test_messages),
 		cmocka_unit_test(test_wording),
+		cmocka_unit_test(test_title_context),
+		cmocka_unit_test(test_debunk),
+		cmocka_unit_test(test_lexicon_gaps),
 		cmocka_unit_test(test_seed_regulation),
 		cmocka_unit_test(test_extra_lists),
 		cmocka_unit_test(test_cache),
