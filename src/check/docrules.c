@@ -274,24 +274,79 @@ static int cmp_lit(const void *a, const void *b)
 	return 0;
 }
 
+static void set_bit(uint64_t *set, uint32_t c)
+{
+	set[c >> 6] |= (uint64_t)1 << (c & 63);
+}
+
+static int get_bit(const uint64_t *set, uint32_t c)
+{
+	return (int)((set[c >> 6] >> (c & 63)) & 1);
+}
+
+/* 16-bit hash of a (first, second) code point pair. */
+static uint32_t pair_hash(uint32_t a, uint32_t b)
+{
+	return ((a * 0x9E3779B1u) ^ (b * 0x85EBCA77u)) >> 16;
+}
+
+/* Step over the character whose lead byte is b at s[i] (1 for ASCII, stray or cut bytes),
+ * exactly as peek_cp() steps. */
+static size_t step_at(unsigned char b, size_t i, size_t end)
+{
+	if ((b & 0xE0) == 0xC0 && i + 1 < end)
+		return 2;
+	if ((b & 0xF0) == 0xE0 && i + 2 < end)
+		return 3;
+	if ((b & 0xF8) == 0xF0 && i + 3 < end)
+		return 4;
+	return 1;
+}
+
 void pgd_dr_lits_build(struct pgd_dr_lits *l)
 {
 	free(l->bits);
+	free(l->nopair);
+	free(l->pairs);
 	l->bits = pgd_calloc(65536 / 64, sizeof(uint64_t));
+	l->nopair = pgd_calloc(65536 / 64, sizeof(uint64_t));
+	l->pairs = pgd_calloc(65536 / 64, sizeof(uint64_t));
+	memset(l->lead, 0, sizeof(l->lead));
 	l->astral = 0;
 	if (l->n)
 		qsort(l->v, l->n, sizeof(l->v[0]), cmp_lit);
 	for (size_t i = 0; i < l->n; i++) {
-		uint32_t c = l->v[i].first;
+		const struct pgd_dr_lit *x = &l->v[i];
+		uint32_t c = x->first, c2;
+		size_t n1, n2;
+
+		if (x->len == 0)
+			continue;
+		l->lead[(unsigned char)x->pat[0]] = 1;
+		if (c == 0xFFFD) /* cut or stray bytes decode to U+FFFD: no lead-byte filter */
+			memset(l->lead, 1, sizeof(l->lead));
 		if (c >= 0x10000) {
 			l->astral = 1;
 			continue;
 		}
-		l->bits[c >> 6] |= (uint64_t)1 << (c & 63);
+		set_bit(l->bits, c);
 		if (c < 0x80 && is_alpha((unsigned char)c)) {
-			uint32_t u = c - 32;
-			l->bits[u >> 6] |= (uint64_t)1 << (u & 63);
+			set_bit(l->bits, c - 32);
+			l->lead[c - 32] = 1;
 		}
+		/* the second character, when it is a plain one (not ' ' nor '：') */
+		peek_cp(x->pat, x->len, 0, &n1);
+		if (n1 >= x->len || x->pat[n1] == ' ' ||
+		    (x->len - n1 >= 3 && memcmp(x->pat + n1, "：", 3) == 0)) {
+			set_bit(l->nopair, c);
+			if (c < 0x80 && is_alpha((unsigned char)c))
+				set_bit(l->nopair, c - 32);
+			continue;
+		}
+		c2 = peek_cp(x->pat, x->len, n1, &n2);
+		set_bit(l->pairs, pair_hash(c, c2));
+		if (c < 0x80 && is_alpha((unsigned char)c))
+			set_bit(l->pairs, pair_hash(c - 32, c2));
 	}
 }
 
@@ -303,6 +358,8 @@ void pgd_dr_lits_release(struct pgd_dr_lits *l)
 		free(l->v[i].pat);
 	free(l->v);
 	free(l->bits);
+	free(l->nopair);
+	free(l->pairs);
 	memset(l, 0, sizeof(*l));
 }
 
@@ -382,42 +439,74 @@ static size_t best_at(const struct pgd_dr_lits *l, uint32_t c, const char *s, si
 	return best;
 }
 
+/* Is a pattern possible at s[i] (a character start)? Filters by the first character and the
+ * hashed (first, second) pair, then compares the patterns. Returns the match length (0: none)
+ * and sets *n to the width of the character at i. */
+static size_t try_at(const struct pgd_dr_lits *l, const char *s, size_t end, size_t i, size_t *n,
+		     int *tag)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	unsigned char b = u[i];
+	size_t n2;
+	uint32_t c, c2;
+
+	/* fast path: the three-byte characters of Chinese text */
+	if ((b & 0xF0) == 0xE0 && end - i >= 3) {
+		c = ((uint32_t)(b & 0x0F) << 12) | ((uint32_t)(u[i + 1] & 0x3F) << 6) |
+		    (u[i + 2] & 0x3F);
+		*n = 3;
+	} else if (b < 0x80) {
+		c = lower(b);
+		*n = 1;
+	} else {
+		c = peek_cp(s, end, i, n);
+	}
+	if (c >= 0x10000) {
+		if (!l->astral)
+			return 0;
+	} else {
+		if (!get_bit(l->bits, c))
+			return 0;
+		if (!get_bit(l->nopair, c)) {
+			/* every pattern starting with c has a plain second character */
+			if (i + *n >= end)
+				return 0;
+			c2 = peek_cp(s, end, i + *n, &n2);
+			if (!get_bit(l->pairs, pair_hash(c, c2)))
+				return 0;
+		}
+	}
+	return best_at(l, c, s, end, i, tag);
+}
+
 int pgd_dr_lits_next(const struct pgd_dr_lits *l, const char *s, size_t end, size_t *pos,
 		     size_t *mlen, int *tag)
 {
 	const unsigned char *u = (const unsigned char *)s;
-	const uint64_t *bits = l->bits;
+	const unsigned char *lead = l->lead;
 	size_t i = *pos, n, best;
-	uint32_t c;
 
-	if (l->n == 0 || bits == NULL)
+	if (l->n == 0 || l->bits == NULL)
 		return 0;
+	/* One pass, character by character: a character that is no pattern's first character
+	 * (by its code point for Chinese, by its lead byte otherwise) is stepped over at once;
+	 * otherwise try_at() tests its code point against the set of first
+	 * characters and the hashed (first, second) pair before any pattern is compared. */
 	while (i < end) {
 		unsigned char b = u[i];
-		/* fast path: the three-byte characters of Chinese text */
+		/* the three-byte characters of Chinese text: straight to the first-character set */
 		if ((b & 0xF0) == 0xE0 && end - i >= 3) {
-			c = ((uint32_t)(b & 0x0F) << 12) | ((uint32_t)(u[i + 1] & 0x3F) << 6) |
-			    (u[i + 2] & 0x3F);
-			if (!((bits[c >> 6] >> (c & 63)) & 1)) {
+			uint32_t c = ((uint32_t)(b & 0x0F) << 12) |
+				     ((uint32_t)(u[i + 1] & 0x3F) << 6) | (u[i + 2] & 0x3F);
+			if (!get_bit(l->bits, c)) {
 				i += 3;
 				continue;
 			}
-			n = 3;
-		} else if (b < 0x80) {
-			c = lower(b);
-			if (!((bits[c >> 6] >> (c & 63)) & 1)) {
-				i++;
-				continue;
-			}
-			n = 1;
-		} else {
-			c = peek_cp(s, end, i, &n);
-			if (!(c < 0x10000 ? (int)((bits[c >> 6] >> (c & 63)) & 1) : l->astral)) {
-				i += n;
-				continue;
-			}
+		} else if (!lead[b]) {
+			i += b < 0x80 ? 1 : step_at(b, i, end);
+			continue;
 		}
-		if ((best = best_at(l, c, s, end, i, tag)) != 0) {
+		if ((best = try_at(l, s, end, i, &n, tag)) != 0) {
 			*pos = i;
 			*mlen = best;
 			return 1;

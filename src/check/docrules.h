@@ -4,7 +4,10 @@
  * Every rule loads its data from data_dir/<rule>/ when the rules are loaded and is immutable
  * afterwards, so one struct pgd_docrules is shared read-only between threads. The scanners are
  * hand-written and linear over doc->text: a small literal finder (struct pgd_dr_lits) keyed by
- * the first character of each pattern, digit-run scanning for personal information. */
+ * the first character of each pattern (one pass, character by character: a lead-byte table,
+ * then a first-character set, then a hashed first+second character filter before any pattern
+ * is compared), digit-run scanning
+ * for personal information. */
 #ifndef PGD_CHECK_DOCRULES_H
 #define PGD_CHECK_DOCRULES_H
 #include <stddef.h>
@@ -63,6 +66,10 @@ struct pgd_dr_lits {
 	struct pgd_dr_lit *v;
 	size_t n, cap;
 	uint64_t *bits;     /* 65536-bit set of first code points (BMP); NULL until built */
+	uint64_t *nopair;   /* 65536-bit set: a pattern with this first code point has no plain
+			     * second character (one character long, or ' '/'：' second) */
+	uint64_t *pairs;    /* 65536-bit set of hashed (first, second) code point pairs */
+	unsigned char lead[256]; /* 1: a first code point's UTF-8 encoding starts with this byte */
 	int astral;         /* some pattern starts outside the BMP */
 };
 void pgd_dr_lits_add(struct pgd_dr_lits *l, const char *pat, int tag); /* copies */

@@ -5,7 +5,9 @@
  * (流程示意图). A text that only mentions a map, with no image, is never a finding.
  *
  * The review number is looked for in the image's alt, title and caption and in the text
- * around its description segment (settings.tsv: lines before/after, capped in bytes):
+ * around its description segment (settings.tsv: lines before/after, capped in bytes; the
+ * window never reaches into another image's segments nor past the next figure caption line
+ * "图2 …", so one map's number or source does not cover its neighbour):
  *   [审图号[：:]] GS[省](yyyy)n号 | 省S(yyyy)n号
  * with ASCII or full-width parentheses and digits, optional spaces, a year from 1990 to the
  * as-of year and 1 to 6 digits before 号. 省 is a province abbreviation from
@@ -379,6 +381,73 @@ static void image_span(const struct pgd_doc *doc, size_t i, size_t *so, size_t *
 		pgd_dr_line_bounds(doc->text, doc->len, *so, so, se);
 }
 
+/* Does the line at ls start a figure caption "图1"/"图２"/"图一"? */
+static int figure_line(const char *s, size_t len, size_t ls)
+{
+	static const char *const cn[] = { "一", "二", "三", "四", "五", "六", "七", "八", "九", "十", NULL };
+	size_t i = ls, w;
+
+	while (i < len && (w = pgd_dr_space(s, len, i)) != 0)
+		i += w;
+	if (len - i < 4 || memcmp(s + i, "图", 3) != 0)
+		return 0;
+	i += 3;
+	if (pgd_dr_digit(s, len, i, &w) >= 0)
+		return 1;
+	for (size_t k = 0; cn[k]; k++)
+		if (len - i >= 3 && memcmp(s + i, cn[k], 3) == 0)
+			return 1;
+	return 0;
+}
+
+/* Keep the window [*wa, *wb) of image i out of its neighbours: it stops at the segments of
+ * other images (their descriptions and captions) and, after the image, at a second figure
+ * caption line (图2 …) — the first one is the image's own unless it has a caption segment. */
+static void clip_window(const struct pgd_doc *doc, size_t i, size_t so, size_t se, size_t *wa,
+			size_t *wb)
+{
+	const char *s = doc->text;
+	size_t own_end = se;
+	int own_caption = 0, seen = 0;
+
+	for (size_t k = 0; k < doc->nsegs; k++) {
+		const struct pgd_doc_seg *g = &doc->segs[k];
+		size_t end = g->off + g->len;
+		if (g->image < 0 || (g->kind != PGD_SEG_IMAGE && g->kind != PGD_SEG_CAPTION))
+			continue;
+		if ((size_t)g->image == i) {
+			if (end > own_end && end <= doc->len)
+				own_end = end;
+			own_caption |= g->kind == PGD_SEG_CAPTION;
+			continue;
+		}
+		if (end <= so && end > *wa)
+			*wa = end;
+		if (g->off >= se && g->off < *wb)
+			*wb = g->off;
+	}
+	for (size_t k = 0; k < doc->nimages; k++)
+		if (k != i && doc->images[k].off >= se && doc->images[k].off < *wb)
+			*wb = doc->images[k].off;
+	/* figure caption lines after the image */
+	for (size_t ls = se; ls < *wb;) {
+		const char *nl;
+		if (ls >= own_end && figure_line(s, *wb, ls)) {
+			if (own_caption || seen) {
+				*wb = ls;
+				break;
+			}
+			seen = 1;
+		}
+		nl = memchr(s + ls, '\n', *wb - ls);
+		if (nl == NULL)
+			break;
+		ls = (size_t)(nl - s) + 1;
+	}
+	if (*wb < se)
+		*wb = se;
+}
+
 static size_t char_start(const char *s, size_t i, size_t len)
 {
 	while (i < len && ((unsigned char)s[i] & 0xC0) == 0x80)
@@ -424,6 +493,7 @@ int pgd_rule_map_check(const struct pgd_rule_map *r, const struct pgd_doc *doc,
 				wa = char_start(s, so - r->window_bytes, doc->len);
 			if (wb - se > r->window_bytes && wb > se)
 				wb = se + r->window_bytes;
+			clip_window(doc, i, so, se, &wa, &wb);
 			scan_numbers(r, s, wa, wb, max_year, &ns);
 			source |= has_any(&r->sources, s, wa, wb);
 		}

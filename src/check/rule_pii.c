@@ -13,8 +13,11 @@
  *   - 16..19 digits (one run, or groups of 4) that pass the Luhn check and start with a listed
  *     BIN prefix are a bank card, unless they are a valid ID.
  * A number stuck to letters or URL punctuation (a code, a file name, a query string) is not
- * PII, and neither is one that follows a label such as 文号/编号/订单号/电话/传真
- * (data/pii/labels.tsv: the longest label wins, so 身份证编号 keeps the number). */
+ * PII, and neither is one that follows a label such as 文号/编号/订单号
+ * (data/pii/labels.tsv "skip": the longest label wins, so 身份证编号 keeps the number).
+ * After a phone label (电话/联系电话/传真/座机: "landline") only office landlines are meant;
+ * a valid mobile number there is still a personal number published as a contact, so it is
+ * reported (pii.mobile); IDs and cards after such a label are not. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,11 +31,12 @@
 #define LABEL_LOOKBACK 80 /* bytes scanned back over a list of numbers to find its label */
 
 enum { SEV_ID = 0, SEV_MOBILE, SEV_CARD, NSEV };
+enum { LABEL_NONE = 0, LABEL_KEEP, LABEL_SKIP, LABEL_LANDLINE };
 
 struct label {
 	char *text;     /* owned */
 	size_t len;
-	int keep;       /* 1: the number is PII (身份证号); 0: skip it (文号, 电话) */
+	int kind;       /* LABEL_KEEP (身份证号), LABEL_SKIP (文号) or LABEL_LANDLINE (电话) */
 };
 
 struct pgd_rule_pii {
@@ -155,14 +159,23 @@ static int on_label(void *ctx, const struct pgd_dr_line *ln, struct pgd_err *err
 	struct pgd_rule_pii *r = ctx;
 	struct label *l;
 
-	if (ln->nf != 2 || ln->f[0][0] == '\0' ||
-	    (strcmp(ln->f[1], "skip") != 0 && strcmp(ln->f[1], "keep") != 0))
-		return pgd_dr_bad_line(err, ln, "应为：标签<TAB>skip 或 keep");
+	int kind;
+
+	if (ln->nf != 2 || ln->f[0][0] == '\0')
+		return pgd_dr_bad_line(err, ln, "应为：标签<TAB>skip、keep 或 landline");
+	if (strcmp(ln->f[1], "skip") == 0)
+		kind = LABEL_SKIP;
+	else if (strcmp(ln->f[1], "keep") == 0)
+		kind = LABEL_KEEP;
+	else if (strcmp(ln->f[1], "landline") == 0)
+		kind = LABEL_LANDLINE;
+	else
+		return pgd_dr_bad_line(err, ln, "应为：标签<TAB>skip、keep 或 landline");
 	PGD_GROW(r->labels, r->nlabels + 1, r->labels_cap);
 	l = &r->labels[r->nlabels++];
 	l->text = pgd_strdup(ln->f[0]);
 	l->len = strlen(l->text);
-	l->keep = strcmp(ln->f[1], "keep") == 0;
+	l->kind = kind;
 	return 0;
 }
 
@@ -268,8 +281,8 @@ static size_t joiner(const char *s, size_t len, size_t i)
 	return 0;
 }
 
-/* Does the text before off carry a label that says the number is not PII? */
-static int skip_label(const struct pgd_rule_pii *r, const char *s, size_t off)
+/* The label before the number at off (LABEL_NONE when there is none). */
+static int label_kind(const struct pgd_rule_pii *r, const char *s, size_t off)
 {
 	static const char *const fill[] = { "：", "，", "、", "；", "（", "）", "－", "\xE3\x80\x80", NULL };
 	size_t i = off, lim = off > LABEL_LOOKBACK ? off - LABEL_LOOKBACK : 0;
@@ -307,7 +320,7 @@ static int skip_label(const struct pgd_rule_pii *r, const char *s, size_t off)
 		    (best == NULL || l->len > best->len))
 			best = l;
 	}
-	return best != NULL && !best->keep;
+	return best != NULL ? best->kind : LABEL_NONE;
 }
 
 /* Region and check character right: the number is ID-shaped (an 18-digit number with a
@@ -387,7 +400,7 @@ static void scan_cluster(const struct pgd_rule_pii *r, const struct pgd_doc *doc
 
 	for (int a = 0; a < nr; a++) {
 		char cat[64];
-		int b = -1, what = -1, k;
+		int b = -1, what = -1, k, lk;
 		size_t start = ru[a].start;
 		const char *num = NULL;
 
@@ -451,7 +464,10 @@ static void scan_cluster(const struct pgd_rule_pii *r, const struct pgd_doc *doc
 		/* +86 */
 		if (start > 0 && s[start - 1] == '+')
 			start--;
-		if (in_code(s, len, start, ru[b].end) || skip_label(r, s, start))
+		if (in_code(s, len, start, ru[b].end))
+			continue;
+		lk = label_kind(r, s, start);
+		if (lk == LABEL_SKIP || (lk == LABEL_LANDLINE && what != SEV_MOBILE))
 			continue;
 		report(r, doc, out, what, start, ru[b].end, num);
 		for (k = a; k <= b; k++)

@@ -8,13 +8,20 @@
  *     the label must not follow another character of the sentence;
  *   - 原标题：;
  *   - a <meta> source (ContentSource);
- *   - a document number standing on its own line (国发〔2024〕1号, 盘府办发[2024]5号, also after
- *     文号：) — a citation inside a sentence (…的通知》（国发〔2024〕1号）要求) is not a repost.
+ *   - a document number of a party/government issuer whose documents Art. 7 restricts
+ *     (data/repost/doc_issuers.tsv: 国发, 国办发, 中办发, 黔府发, 六盘水府办发, 盘府发 …) standing
+ *     on its own line (国发〔2024〕1号, 盘府办发[2024]5号, also after 文号：) — a citation inside
+ *     a sentence (…的通知》（国发〔2024〕1号）要求) is not a repost, and neither is a unit's own
+ *     number on its own notice (盘教发〔2026〕15号).
  * A source naming the platform itself (本网, 本站, 原创: data/repost/agency_sources.tsv "self")
  * is no signal. A "来源" line naming an agency (a name ending in 局/委/办/厅/部/中心 …, after
  * dropping platform words such as 网站/微信公众号: agency_sources.tsv "suffix"/"platform") is a
  * unit's own CMS header for its own piece, so it is no signal by itself either; with another
  * signal it is the source of the repost. An empty "来源：" (a CMS template) is no signal alone.
+ * A 来源 that belongs to a map (in an image's description or caption segment, on the line right
+ * after an image, or on a line with a map word of labels.tsv "map": 审图号, 标准地图服务, 制图,
+ * 地图来源) is the map's source (Art. 9, rule_map.c), no signal. A source name ends at a
+ * closing bracket it did not open: "（来源：某某管委会）" names 某某管委会.
  *
  * For a repost:
  *   - no named source → repost.missing_source;
@@ -23,9 +30,10 @@
  *     other agencies' documents (Art. 7, second part) but not when the piece is a
  *     party/government document, recognised by its document number's issuer
  *     (data/repost/doc_issuers.tsv: 国发, 国办发, 中办发, 黔府发, 六盘水府办发, 盘府发 …);
- *   - no date (yyyy-mm-dd, yyyy年m月d日, 二〇二四年一月五日) on a signal line or on a line with a
- *     time label (发布时间, 转载时间, 时间, 日期 …) within the window of lines around a signal,
- *     and no PubDate-like <meta> → repost.missing_time;
+ *   - no date (yyyy-mm-dd, yyyy年m月d日, 二〇二四年一月五日) on a signal line or after a time
+ *     label (时间, 日期 …) on a line within the window of lines around a signal, none after a
+ *     publication-time label (发布时间, 转载时间: labels.tsv "pubtime") anywhere, and no
+ *     PubDate-like <meta> → repost.missing_time;
  *   - no http(s) URL within the window or after a link label (原文链接 …) anywhere, and no
  *     <a> whose text is a link label (阅读原文) or whose absolute href sits within the window
  *     → repost.missing_link.
@@ -42,9 +50,11 @@
 #include "pubguard/utf8.h"
 #include "core/banned.h"
 
-enum label_kind { LK_SOURCE = 0, LK_REPOST, LK_TITLE, LK_TIME, LK_LINK, LK_META_SOURCE, LK_META_TIME, LK_N };
+enum label_kind { LK_SOURCE = 0, LK_REPOST, LK_TITLE, LK_TIME, LK_LINK, LK_META_SOURCE, LK_META_TIME,
+		  LK_PUBTIME, LK_MAP, LK_N };
 static const char *const kind_names[LK_N] = { "source", "repost", "title", "time",
-					      "link", "meta_source", "meta_time" };
+					      "link", "meta_source", "meta_time", "pubtime",
+					      "map" };
 
 enum { C_REPOST_UNAUTH = 0, C_REPOST_SOURCE, C_REPOST_TIME, C_REPOST_LINK, NCAT };
 static const char *const cat_names[NCAT] = { "repost.unauthorized_source", "repost.missing_source",
@@ -69,7 +79,9 @@ struct label {
 struct pgd_rule_repost {
 	struct label *heads;        /* source/repost/title labels, found before a colon */
 	size_t nheads, heads_cap;
-	struct pgd_dr_lits time;    /* time labels */
+	struct pgd_dr_lits time;    /* time labels (pubtime ones too, tag LK_PUBTIME) */
+	int has_pubtime;
+	struct pgd_dr_strs map_words; /* a line holding one is a map caption */
 	struct pgd_dr_lits link;    /* link labels */
 	struct pgd_dr_strs meta_source, meta_time;
 	struct pgd_dr_strs stops;   /* words that end a source name (作者, 编辑, time labels …) */
@@ -155,7 +167,7 @@ static int on_label(void *ctx, const struct pgd_dr_line *ln, struct pgd_err *err
 		if (strcmp(ln->f[1], kind_names[k]) == 0)
 			break;
 	if (k == LK_N)
-		return pgd_dr_bad_line(err, ln, "类型应为 source、repost、title、time、link、meta_source 或 meta_time");
+		return pgd_dr_bad_line(err, ln, "类型应为 source、repost、title、time、pubtime、link、meta_source、meta_time 或 map");
 	switch (k) {
 	case LK_SOURCE:
 	case LK_REPOST:
@@ -167,8 +179,13 @@ static int on_label(void *ctx, const struct pgd_dr_line *ln, struct pgd_err *err
 		r->nheads++;
 		break;
 	case LK_TIME:
+	case LK_PUBTIME:
 		pgd_dr_lits_add(&r->time, ln->f[0], k);
 		pgd_dr_strs_add(&r->stops, ln->f[0]);
+		r->has_pubtime |= k == LK_PUBTIME;
+		break;
+	case LK_MAP:
+		pgd_dr_strs_add(&r->map_words, ln->f[0]);
 		break;
 	case LK_LINK:
 		pgd_dr_lits_add(&r->link, ln->f[0], k);
@@ -244,6 +261,7 @@ void pgd_rule_repost_free(struct pgd_rule_repost *r)
 	pgd_dr_lits_release(&r->link);
 	pgd_dr_strs_release(&r->meta_source);
 	pgd_dr_strs_release(&r->meta_time);
+	pgd_dr_strs_release(&r->map_words);
 	pgd_dr_strs_release(&r->stops);
 	for (size_t i = 0; i < r->nauth; i++) {
 		free(r->auth[i].name);
@@ -449,6 +467,7 @@ static size_t read_name(const struct pgd_rule_repost *r, const char *s, size_t i
 	static const char *const stop[] = { "｜", "，", "；", "。", "】", "\xE3\x80\x80", "\xC2\xA0", NULL };
 	static const char *const quotes[] = { "《", "》", "“", "”", "「", "」", "\"", NULL };
 	size_t j = i, n = 0;
+	int depth = 0; /* brackets opened inside the name: 新华社（北京） */
 
 	while (j < le && (s[j] == ' ' || s[j] == '\t'))
 		j++;
@@ -459,6 +478,14 @@ static size_t read_name(const struct pgd_rule_repost *r, const char *s, size_t i
 		int hit = 0;
 		if (c == ' ' || c == '\t' || c == '\r' || c == '|' || c == ',' || c == ';')
 			break;
+		/* a closing bracket that closes nothing of the name ends it: （来源：某某） */
+		if (c == '(' || (le - j >= 3 && memcmp(s + j, "（", 3) == 0))
+			depth++;
+		else if (c == ')' || (le - j >= 3 && memcmp(s + j, "）", 3) == 0)) {
+			if (depth == 0)
+				break;
+			depth--;
+		}
 		for (size_t k = 0; stop[k] && !hit; k++)
 			hit = le - j >= strlen(stop[k]) && memcmp(s + j, stop[k], strlen(stop[k])) == 0;
 		for (size_t k = 0; k < r->stops.n && !hit; k++)
@@ -509,11 +536,35 @@ static const struct label *label_before(const struct pgd_rule_repost *r, const c
 	return best;
 }
 
+/* Is the source line [ls, le) holding pos a map's caption, so that its 来源 is the map's source
+ * (Art. 9) and no repost source? That is: pos lies in an image's description or caption
+ * segment, or the line comes right after an image's segments, or the line holds a map word
+ * (labels.tsv "map": 审图号, 标准地图服务, 制图, 地图来源). */
+static int map_caption(const struct pgd_rule_repost *r, const struct pgd_doc *doc, size_t pos,
+		       size_t ls, size_t le)
+{
+	const struct pgd_doc_seg *g = pgd_doc_seg_at(doc, pos);
+
+	if (g && (g->kind == PGD_SEG_IMAGE || g->kind == PGD_SEG_CAPTION))
+		return 1;
+	for (size_t k = 0; k < r->map_words.n; k++)
+		if (memmem(doc->text + ls, le - ls, r->map_words.v[k], strlen(r->map_words.v[k])))
+			return 1;
+	if (ls == 0 || doc->nimages == 0)
+		return 0;
+	/* the line before ends an image's segment */
+	g = pgd_doc_seg_at(doc, ls - 1);
+	if (g == NULL && ls >= 2)
+		g = pgd_doc_seg_at(doc, ls - 2);
+	return g != NULL && (g->kind == PGD_SEG_IMAGE || g->kind == PGD_SEG_CAPTION);
+}
+
 /* Source lines are found from their colons (fewer than characters by far). */
-static void find_source_lines(const struct pgd_rule_repost *r, const char *s, size_t len,
+static void find_source_lines(const struct pgd_rule_repost *r, const struct pgd_doc *doc,
 			      struct scan *sc)
 {
-	size_t i = 0;
+	const char *s = doc->text;
+	size_t len = doc->len, i = 0;
 
 	while (i < len) {
 		const struct label *lb;
@@ -554,7 +605,7 @@ static void find_source_lines(const struct pgd_rule_repost *r, const char *s, si
 		}
 		end = read_name(r, s, pos + mlen, le, name);
 		enum src_class cls = classify(r, name);
-		if (cls != SC_SELF) {
+		if (cls != SC_SELF && !(lb->kind == LK_SOURCE && map_caption(r, doc, pos, ls, le))) {
 			g = add_signal(sc);
 			if (g == NULL)
 				return;
@@ -678,8 +729,9 @@ static void find_doc_numbers(const struct pgd_rule_repost *r, const char *s, siz
 					t += strlen(br_close[br]);
 				else if (br >= 0)
 					t = 0; /* unbalanced: not a header line */
-				/* the number ends the line, or is followed by spaces then more */
-				if (t && (skip_ws(s, t, le) == le || pgd_dr_space(s, le, t))) {
+				/* the number ends the line, or is followed by spaces then more; a
+				 * unit's own number (盘教发〔2026〕15号) is no repost */
+				if (t && party && (skip_ws(s, t, le) == le || pgd_dr_space(s, le, t))) {
 					struct signal *g = add_signal(sc);
 					if (g == NULL)
 						return;
@@ -776,6 +828,26 @@ static int window_has_time(const struct pgd_rule_repost *r, const char *s, size_
 	return 0;
 }
 
+/* A publication/repost-time label (pubtime: 发布时间, 转载时间 …) with a date after it, anywhere
+ * in the document: CMS pages put it at the top or the bottom, far from a document number. */
+static int doc_has_pubtime(const struct pgd_rule_repost *r, const char *s, size_t len)
+{
+	size_t pos = 0, mlen, ls, le;
+	int tag;
+
+	if (!r->has_pubtime)
+		return 0;
+	while (pgd_dr_lits_next(&r->time, s, len, &pos, &mlen, &tag)) {
+		if (tag == LK_PUBTIME) {
+			pgd_dr_line_bounds(s, len, pos, &ls, &le);
+			if (pgd_dr_has_date(s + pos + mlen, le - pos - mlen))
+				return 1;
+		}
+		pos += mlen;
+	}
+	return 0;
+}
+
 static int window_has_link(const struct pgd_rule_repost *r, const struct pgd_doc *doc,
 			   const struct signal *g)
 {
@@ -851,7 +923,7 @@ int pgd_rule_repost_check(const struct pgd_rule_repost *r, const struct pgd_doc 
 		return 0;
 	pgd_buf_init(&sugg, 4096);
 	sc = pgd_calloc(1, sizeof(*sc));
-	find_source_lines(r, s, len, sc);
+	find_source_lines(r, doc, sc);
 	find_doc_numbers(r, s, len, sc);
 	find_meta(r, doc, sc);
 	for (size_t i = 0; i < sc->n; i++) {
@@ -897,7 +969,7 @@ int pgd_rule_repost_check(const struct pgd_rule_repost *r, const struct pgd_doc 
 		}
 		add(r, doc, out, C_REPOST_UNAUTH, g, msg, sugg.data);
 	}
-	time_ok = meta_get(doc, &r->meta_time) != NULL;
+	time_ok = meta_get(doc, &r->meta_time) != NULL || doc_has_pubtime(r, s, len);
 	link_ok = doc_has_link(r, doc);
 	for (size_t i = 0; i < sc->n && !(time_ok && link_ok); i++) {
 		if (!sc->v[i].has_pos)

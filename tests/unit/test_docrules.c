@@ -308,10 +308,36 @@ static void test_mobile_rejected(void **state)
 	/* landlines, masked numbers, a bad second digit, longer runs, office phone labels */
 	run("咨询电话：0858-8221234\n监督电话：(0858)8221234\n值班室0858-82212345\n"
 	    "联系人手机：138****5678\n编号12345678901\n流水213812345678号\n"
-	    "订单号：13812345678\n联系电话：0858-8221234、13812345678\n传真：13812345678");
+	    "订单号：13812345678\n联系电话：0858-8221234\n传真：0858-8221235");
 	expect_none("pii.");
 	/* part of a code or a URL */
 	run("附件 http://www.panzhou.gov.cn/xxgk/13812345678.html 与 ABC13812345678");
+	expect_none("pii.");
+}
+
+/* Bug fix: a phone label means an office landline is expected there; a personal mobile
+ * published as the contact is still personal information (corpus p11, d02, u02). */
+static void test_mobile_after_phone_label(void **state)
+{
+	const struct pgd_finding *f;
+
+	run("联系人：李老师，联系电话：13985012345。");
+	expect_n("pii.", 1);
+	f = get("pii.mobile");
+	assert_non_null(f);
+	assert_string_equal(f->text, "13985012345");
+	assert_string_equal(f->suggestion, "139****2345");
+	/* a list after the label: the landline is fine, the mobile is not */
+	run("咨询电话：0858-8221234、13812345678");
+	expect_n("pii.", 1);
+	assert_string_equal(get("pii.mobile")->text, "13812345678");
+	run("电话 158 8501 2345");
+	expect_n("pii.mobile", 1);
+	/* landlines and masked numbers after the same labels stay quiet */
+	run("联系电话：0858-3622410\n电话：(0858)8221234\n手机：139****2345\n传真：0858-8221235");
+	expect_none("pii.");
+	/* a card-shaped number after a phone label is no card (Luhn-valid, see test_bank_card) */
+	run("服务热线：6222021234567894");
 	expect_none("pii.");
 }
 
@@ -501,6 +527,53 @@ static void test_map_malformed(void **state)
 	}
 }
 
+/* Mark the line holding at as image img's caption segment. */
+static void doc_caption(struct pgd_doc *d, int img, const char *at)
+{
+	const char *p = strstr(d->text, at);
+	size_t off;
+
+	assert_non_null(p);
+	off = (size_t)(p - d->text);
+	for (size_t i = 0; i < d->nsegs; i++)
+		if (d->segs[i].off <= off && off <= d->segs[i].off + d->segs[i].len) {
+			d->segs[i].kind = PGD_SEG_CAPTION;
+			d->segs[i].image = img;
+		}
+}
+
+/* Bug fix: one map's 审图号 or source must not cover its neighbour (case map-missing). */
+static void test_map_window_neighbours(void **state)
+{
+	struct pgd_doc d;
+	const struct pgd_finding *f;
+
+	doc_text(&d, "开发区位置如下：\n盘北经济开发区区位图\n图1 盘北经济开发区区位图（来源：盘北经济开发区管委会）\n"
+		     "乡村旅游交通图\n审图号：黔S(2020)001号");
+	doc_image(&d, "kfq.jpg", "盘北经济开发区区位图", "图1 盘北经济开发区区位图（来源：盘北经济开发区管委会）",
+		  "盘北经济开发区区位图\n");
+	doc_caption(&d, 0, "图1 ");
+	doc_image(&d, "lvyou.png", "乡村旅游交通图", "审图号：黔S(2020)001号", "乡村旅游交通图");
+	doc_caption(&d, 1, "审图号");
+	run_doc(&d, &as_of);
+	/* the 区位图 has a source but no number; the 交通图 a number but no source */
+	expect_n("map.", 2);
+	f = get("map.missing_review_number");
+	assert_non_null(f);
+	assert_string_equal(f->text, "盘北经济开发区区位图");
+	f = get("map.missing_source");
+	assert_non_null(f);
+	assert_string_equal(f->text, "乡村旅游交通图");
+	pgd_doc_release(&d);
+
+	/* plain body captions: the second figure caption ends the first map's window */
+	doc_text(&d, "正文\n全市交通图\n图1 全市交通图\n图2 全市规划图 审图号：黔S(2021)002号 来源：贵州省自然资源厅\n正文");
+	doc_image(&d, "jt.png", "全市交通图", NULL, "全市交通图\n");
+	run_doc(&d, &as_of);
+	expect_n("map.", 2);
+	pgd_doc_release(&d);
+}
+
 static void test_map_not_maps(void **state)
 {
 	/* a text-only mention is no finding */
@@ -621,6 +694,79 @@ static void test_repost_missing(void **state)
 			fprintf(stderr, "number %zu: %s\n", i, numbers[i]);
 		expect_n("repost.missing_source", 1);
 	}
+}
+
+/* Bug fix: a map's 来源 is the map's source, no repost source (cases map-missing,
+ * map-review-number-forms; corpus h03, h04, h06, d05). */
+static void test_repost_map_source(void **state)
+{
+	struct pgd_doc d;
+
+	/* 来源 in an image caption segment */
+	doc_text(&d, "盘州市概况\n盘州市行政区划图\n行政区划图（来源：盘州市自然资源局）\n正文");
+	doc_image(&d, "a.png", "盘州市行政区划图", "行政区划图（来源：盘州市自然资源局）", "盘州市行政区划图");
+	doc_caption(&d, 0, "行政区划图（");
+	run_doc(&d, &as_of);
+	expect_none("repost.");
+	pgd_doc_release(&d);
+	/* a body line right after the image */
+	doc_text(&d, "正文\n区位图\n图1 区位图（来源：盘北经济开发区管委会）\n正文");
+	doc_image(&d, "qwt.jpg", "区位图", NULL, "区位图\n");
+	run_doc(&d, &as_of);
+	expect_none("repost.");
+	pgd_doc_release(&d);
+	/* a line with a 审图号 or 标准地图服务, plain text */
+	run("示范点分布示意图见附件。\n图1 示范点分布示意图（审图号：黔S(2023)018号；来源：贵州省自然资源厅标准地图服务）");
+	expect_none("repost.");
+	run("盘州市地图 来源：自然资源部标准地图服务\n正文");
+	expect_none("repost.");
+}
+
+/* Bug fix: «来源：盘北经济开发区管委会）» took the bracket of "（来源：…）". */
+static void test_repost_name_bracket(void **state)
+{
+	const struct pgd_finding *f;
+
+	/* the source name stops at a closing bracket that closes nothing of it */
+	run("相关情况（来源：某某资讯网）发布时间：2024-01-05\n原文链接：http://www.example.com/a.html");
+	expect_n("repost.", 1);
+	f = get("repost.unauthorized_source");
+	assert_non_null(f);
+	assert_string_equal(f->text, "来源：某某资讯网");
+	assert_non_null(strstr(f->message, "「某某资讯网」"));
+	/* …but keeps brackets it opened */
+	run("来源：某某网（北京） 发布时间：2024-01-05\n原文链接：http://www.example.com/a.html");
+	assert_non_null(strstr(get("repost.unauthorized_source")->message, "「某某网（北京）」"));
+}
+
+/* Bug fix: a unit's own document number is no repost (corpus c15); only the numbers of the
+ * party/government issuers of Art. 7 are (doc_issuers.tsv). */
+static void test_repost_own_docno(void **state)
+{
+	/* a unit's own document number */
+	run("盘州市教育局关于做好2026年秋季学期中小学生安全教育工作的通知\n盘教发〔2026〕15号\n"
+	    "各乡（镇、街道）中心学校，市直各学校：\n现将有关事项通知如下。\n盘州市教育局\n2026年9月2日");
+	expect_none("repost.");
+	run("关于开展春季造林绿化的通知\n盘林发[2026]3号\n各乡镇：\n正文");
+	expect_none("repost.");
+	/* the same layout with a government number is a repost */
+	run("关于开展春季造林绿化的通知\n盘府办发[2026]3号\n各乡镇：\n正文");
+	expect_n("repost.", 3);
+}
+
+/* Bug fix: 发布时间 far from the document number is the repost time (corpus p02). */
+static void test_repost_pubtime_far(void **state)
+{
+	/* 发布时间 at the foot of a republished State Council document */
+	run("国务院关于印发行动方案的通知\n国发〔2026〕5号\n各省、自治区、直辖市人民政府：\n"
+	    "现将方案印发给你们，请认真贯彻执行。\n国务院\n2026年2月10日\n发布时间：2026年2月14日\n"
+	    "原文链接：https://www.gov.cn/zhengce/content/202602/content_7001234.htm");
+	expect_n("repost.", 1);
+	assert_non_null(get("repost.missing_source"));
+	/* a plain 时间： far away is still no repost time */
+	run("国务院关于印发行动方案的通知\n国发〔2026〕5号\n各省人民政府：\n一\n二\n三\n四\n"
+	    "会议时间：2026年2月14日");
+	expect_n("repost.missing_time", 1);
 }
 
 static void test_repost_meta_and_links(void **state)
@@ -836,6 +982,54 @@ static void test_data_errors(void **state)
 
 /* ================================================================ helpers */
 
+/* The literal finder's filters (first character, hashed first+second pair, lead bytes) must
+ * not change what it finds: compare it with trying every pattern at every character. */
+static void test_lits_same_as_naive(void **state)
+{
+	static const char *const pats[] = { "密级 ：", "秘密", "国家秘密", "内部资料 注意保存", "map",
+					    "GS", "★", "密", "此件：", "a b", "𠀀字", "不宜公开" };
+	static const char *const text =
+		"密级：机密★1年 国家秘密与商业秘密 内部资料，注意保存 MAP Map sitemap 此件:不宜公开 "
+		"gs GS(2019) a, b ab 𠀀字𠀀 密 秘 秘密密级 ： 公开\n内部资料注意保存　不宜公开";
+	struct pgd_dr_lits l;
+	size_t len = strlen(text), pos = 0, mlen, i = 0, hits = 0;
+	int tag;
+
+	memset(&l, 0, sizeof(l));
+	for (size_t k = 0; k < sizeof(pats) / sizeof(pats[0]); k++)
+		pgd_dr_lits_add(&l, pats[k], (int)k);
+	pgd_dr_lits_build(&l);
+	for (;;) {
+		/* naive: leftmost, then longest */
+		size_t npos = len, nlen = 0;
+		int ntag = -1;
+		for (size_t j = i; j < len && nlen == 0; j++) {
+			if (((unsigned char)text[j] & 0xC0) == 0x80)
+				continue;
+			for (size_t k = 0; k < l.n; k++) {
+				size_t m = pgd_dr_lits_match_at(&l, k, text, len, j);
+				if (m > nlen) {
+					nlen = m;
+					npos = j;
+					ntag = l.v[k].tag;
+				}
+			}
+		}
+		pos = i;
+		if (!pgd_dr_lits_next(&l, text, len, &pos, &mlen, &tag)) {
+			assert_int_equal(nlen, 0);
+			break;
+		}
+		assert_int_equal(pos, npos);
+		assert_int_equal(mlen, nlen);
+		assert_int_equal(tag, ntag);
+		hits++;
+		i = pos + mlen;
+	}
+	assert_true(hits >= 15);
+	pgd_dr_lits_release(&l);
+}
+
 static void test_helpers(void **state)
 {
 	assert_true(pgd_dr_has_date("2024-01-05", 10));
@@ -854,22 +1048,29 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_helpers),
+		cmocka_unit_test(test_lits_same_as_naive),
 		cmocka_unit_test(test_id_validators),
 		cmocka_unit_test(test_id_found_and_masked),
 		cmocka_unit_test(test_id_rejected),
 		cmocka_unit_test(test_mobile),
 		cmocka_unit_test(test_mobile_rejected),
+		cmocka_unit_test(test_mobile_after_phone_label),
 		cmocka_unit_test(test_bank_card),
 		cmocka_unit_test(test_secrecy_marks),
 		cmocka_unit_test(test_secrecy_not_marks),
 		cmocka_unit_test(test_map_ok),
 		cmocka_unit_test(test_map_missing),
 		cmocka_unit_test(test_map_malformed),
+		cmocka_unit_test(test_map_window_neighbours),
 		cmocka_unit_test(test_map_not_maps),
 		cmocka_unit_test(test_repost_complete),
 		cmocka_unit_test(test_repost_unauthorized),
 		cmocka_unit_test(test_repost_agency),
 		cmocka_unit_test(test_repost_missing),
+		cmocka_unit_test(test_repost_map_source),
+		cmocka_unit_test(test_repost_name_bracket),
+		cmocka_unit_test(test_repost_own_docno),
+		cmocka_unit_test(test_repost_pubtime_far),
 		cmocka_unit_test(test_repost_meta_and_links),
 		cmocka_unit_test(test_repost_not_reposts),
 		cmocka_unit_test(test_regulation_seed_is_clean),
