@@ -46,6 +46,25 @@ static inline unsigned nm_decode(const struct pgd_charmap *cm, const unsigned ch
 	return (unsigned)n;
 }
 
+/* Normalise one character at u that the hot loops do not take (2- or 4-byte, invalid, or
+ * the tail) into w at *o; returns the input bytes consumed. An invalid byte is a boundary. */
+static inline size_t nm_slow_char(const struct pgd_charmap *cm, const unsigned char *u,
+				  size_t len, unsigned char *w, size_t *o)
+{
+	uint32_t v;
+	unsigned n = nm_decode(cm, u, len, &v);
+
+	if (n == 0) {
+		w[(*o)++] = '\n';
+		return 1;
+	}
+	if (v > PGD_NM_BOUNDARY)
+		*o += (size_t)pgd_utf8_encode(v, (char *)w + *o);
+	else if (v == PGD_NM_BOUNDARY)
+		w[(*o)++] = '\n';
+	return n;
+}
+
 size_t pgd_normalise(const struct pgd_charmap *cm, const char *s, size_t len, char *out,
 		     struct pgd_nm_ckpt *ckpt, size_t *nckpt)
 {
@@ -99,17 +118,7 @@ size_t pgd_normalise(const struct pgd_charmap *cm, const char *s, size_t len, ch
 		if (i >= len || o >= next_ck)
 			continue; /* done, or at the next checkpoint */
 		/* one character the hot loop does not take: 2- or 4-byte, invalid, or the tail */
-		unsigned n = nm_decode(cm, u + i, len - i, &v);
-		if (n == 0) {
-			w[o++] = '\n';
-			i++;
-		} else {
-			if (v > PGD_NM_BOUNDARY)
-				o += (size_t)pgd_utf8_encode(v, (char *)w + o);
-			else if (v == PGD_NM_BOUNDARY)
-				w[o++] = '\n';
-			i += n;
-		}
+		i += nm_slow_char(cm, u + i, len - i, w, &o);
 	}
 	if (k == 0) {
 		ckpt[0].i = 0;
@@ -154,7 +163,6 @@ size_t pgd_normalise_fast(const struct pgd_charmap *cm, const struct pgd_nm_enc 
 	const uint32_t *tab = enc->enc;
 	size_t i = 0, o = 0, k = 0, next_ck = 0;
 	size_t fast_end = len >= 4 ? len - 3 : 0;
-	uint32_t v;
 
 	while (i < len) {
 		if (o >= next_ck) {
@@ -187,17 +195,7 @@ size_t pgd_normalise_fast(const struct pgd_charmap *cm, const struct pgd_nm_enc 
 		if (i >= len || o >= next_ck)
 			continue;
 		/* one character the hot loop does not take: 2- or 4-byte, invalid, or the tail */
-		unsigned n = nm_decode(cm, u + i, len - i, &v);
-		if (n == 0) {
-			w[o++] = '\n';
-			i++;
-		} else {
-			if (v > PGD_NM_BOUNDARY)
-				o += (size_t)pgd_utf8_encode(v, (char *)w + o);
-			else if (v == PGD_NM_BOUNDARY)
-				w[o++] = '\n';
-			i += n;
-		}
+		i += nm_slow_char(cm, u + i, len - i, w, &o);
 	}
 	if (k == 0) {
 		ckpt[0].i = 0;
