@@ -22,6 +22,10 @@
  * after an image, or on a line with a map word of labels.tsv "map": 审图号, 标准地图服务, 制图,
  * 地图来源) is the map's source (Art. 9, rule_map.c), no signal. A source name ends at a
  * closing bracket it did not open: "（来源：某某管委会）" names 某某管委会.
+ * A "name" that is the reposted piece's TITLE (转载：关于做好……工作的通知 -- it starts with a
+ * title_start word or holds a title_word of agency_sources.tsv, or, not being an agency's, is
+ * longer than settings.tsv title.min_chars) names no source: after 转载/转自 it is a repost
+ * signal without a source (→ repost.missing_source), after 来源 no signal.
  *
  * For a repost:
  *   - no named source → repost.missing_source;
@@ -88,6 +92,8 @@ struct pgd_rule_repost {
 	struct authorised *auth;
 	size_t nauth, auth_cap;
 	struct pgd_dr_strs suffix, platform, self;
+	struct pgd_dr_strs title_start, title_word; /* what makes a "name" the piece's title */
+	unsigned title_min_chars;   /* a longer name that is no agency's is a title; 0 = off */
 	struct pgd_dr_strs issuers; /* party/government document issuers */
 	struct pgd_dr_strs doc_labels; /* 文号 … before a document number */
 	unsigned window_lines;
@@ -206,7 +212,7 @@ static int on_agency(void *ctx, const struct pgd_dr_line *ln, struct pgd_err *er
 	struct pgd_rule_repost *r = ctx;
 
 	if (ln->nf != 2 || ln->f[1][0] == '\0')
-		return pgd_dr_bad_line(err, ln, "应为两列：类型（suffix/platform/self/stop）<TAB>文字");
+		return pgd_dr_bad_line(err, ln, "应为两列：类型（suffix/platform/self/stop/title_start/title_word）<TAB>文字");
 	if (strcmp(ln->f[0], "suffix") == 0)
 		pgd_dr_strs_add(&r->suffix, ln->f[1]);
 	else if (strcmp(ln->f[0], "platform") == 0)
@@ -215,8 +221,12 @@ static int on_agency(void *ctx, const struct pgd_dr_line *ln, struct pgd_err *er
 		pgd_dr_strs_add(&r->self, ln->f[1]);
 	else if (strcmp(ln->f[0], "stop") == 0)
 		pgd_dr_strs_add(&r->stops, ln->f[1]);
+	else if (strcmp(ln->f[0], "title_start") == 0)
+		pgd_dr_strs_add(&r->title_start, ln->f[1]);
+	else if (strcmp(ln->f[0], "title_word") == 0)
+		pgd_dr_strs_add(&r->title_word, ln->f[1]);
 	else
-		return pgd_dr_bad_line(err, ln, "类型应为 suffix、platform、self 或 stop");
+		return pgd_dr_bad_line(err, ln, "类型应为 suffix、platform、self、stop、title_start 或 title_word");
 	return 0;
 }
 
@@ -247,6 +257,8 @@ static int on_setting(void *ctx, const struct pgd_dr_line *ln, struct pgd_err *e
 	}
 	if (strcmp(ln->f[0], "window.lines") == 0)
 		return pgd_dr_parse_uint(ln, ln->f[1], &r->window_lines, err);
+	if (strcmp(ln->f[0], "title.min_chars") == 0)
+		return pgd_dr_parse_uint(ln, ln->f[1], &r->title_min_chars, err);
 	return pgd_dr_bad_line(err, ln, "未知设置项");
 }
 
@@ -272,6 +284,8 @@ void pgd_rule_repost_free(struct pgd_rule_repost *r)
 	pgd_dr_strs_release(&r->suffix);
 	pgd_dr_strs_release(&r->platform);
 	pgd_dr_strs_release(&r->self);
+	pgd_dr_strs_release(&r->title_start);
+	pgd_dr_strs_release(&r->title_word);
 	pgd_dr_strs_release(&r->issuers);
 	pgd_dr_strs_release(&r->doc_labels);
 	free(r->auth_list);
@@ -410,6 +424,42 @@ static enum src_class classify(const struct pgd_rule_repost *r, const char *name
 		if (n > strlen(r->suffix.v[i]) && ends_with(buf, n, r->suffix.v[i]))
 			return SC_AGENCY;
 	return SC_OTHER;
+}
+
+static size_t skip_ws(const char *s, size_t i, size_t le)
+{
+	size_t w;
+	while (i < le && (w = pgd_dr_space(s, le, i)) != 0)
+		i += w;
+	return i;
+}
+
+/* Is name (read after a source/repost label) the title of the reposted piece rather than a
+ * source (转载：关于做好……工作的通知)? It is when it starts with a title_start word (关于), or
+ * holds a title_word (的通知, 实施方案 …) -- for a name holding an authorised source only when
+ * it was quoted (《六盘水市人民政府办公室关于……的通知》; 中国政府网（国务院……的通知） stays a
+ * source) -- or, naming no agency, has more than title.min_chars Chinese characters. quoted:
+ * the name stood in 《》. */
+static int title_like(const struct pgd_rule_repost *r, const char *name, enum src_class cls,
+		      int quoted)
+{
+	size_t nchars = 0;
+
+	if (cls == SC_EMPTY || cls == SC_SELF)
+		return 0;
+	for (size_t i = 0; i < r->title_start.n; i++)
+		if (strncmp(name, r->title_start.v[i], strlen(r->title_start.v[i])) == 0)
+			return 1;
+	if (cls == SC_AUTH && !quoted)
+		return 0;
+	for (size_t i = 0; i < r->title_word.n; i++)
+		if (strstr(name, r->title_word.v[i]))
+			return 1;
+	if (cls != SC_OTHER || r->title_min_chars == 0)
+		return 0;
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		nchars += *p >= 0xC0; /* lead bytes of multi-byte characters: no URL counts */
+	return nchars > r->title_min_chars;
 }
 
 /* ---------------------------------------------------------------- signals */
@@ -605,6 +655,21 @@ static void find_source_lines(const struct pgd_rule_repost *r, const struct pgd_
 		}
 		end = read_name(r, s, pos + mlen, le, name);
 		enum src_class cls = classify(r, name);
+		size_t q = skip_ws(s, pos + mlen, le);
+		if (title_like(r, name, cls, le - q >= 3 && memcmp(s + q, "《", 3) == 0)) {
+			/* the piece's title, no source: 转载 still signals a repost, 来源 does not */
+			g = add_signal(sc);
+			if (g == NULL)
+				return;
+			g->kind = SIG_TITLE;
+			g->strong = lb->kind == LK_REPOST;
+			g->has_pos = 1;
+			g->off = pos;
+			g->len = end - pos;
+			g->cls = SC_EMPTY;
+			i = end > pos + mlen ? end : pos + mlen;
+			continue;
+		}
 		if (cls != SC_SELF && !(lb->kind == LK_SOURCE && map_caption(r, doc, pos, ls, le))) {
 			g = add_signal(sc);
 			if (g == NULL)
@@ -679,13 +744,6 @@ static size_t parse_docno(const struct pgd_rule_repost *r, const char *s, size_t
 	return i;
 }
 
-static size_t skip_ws(const char *s, size_t i, size_t le)
-{
-	size_t w;
-	while (i < le && (w = pgd_dr_space(s, le, i)) != 0)
-		i += w;
-	return i;
-}
 
 static void find_doc_numbers(const struct pgd_rule_repost *r, const char *s, size_t len,
 			     struct scan *sc)

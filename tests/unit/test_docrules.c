@@ -696,6 +696,43 @@ static void test_repost_missing(void **state)
 	}
 }
 
+/* Bug fix (holdout): "转载：<title of the reposted piece>" names no source -- the title is no
+ * source name, so the repost lacks its source (missing_source, not unauthorized_source).
+ * A real source after 转载 is still read as one. Titles are told by their words
+ * (data/repost/agency_sources.tsv "title_start"/"title_word") or their length
+ * (settings.tsv title.min_chars). Case repost-title-not-source, corpus p30. */
+static void test_repost_title_not_source(void **state)
+{
+	(void)state;
+	run("转载：《六盘水市人民政府办公室关于印发冬春季森林防火工作方案的通知》\n"
+	    "转载日期：2025年12月2日\n原文链接：https://www.gzlps.gov.cn/a/202512/t1.html\n正文……");
+	expect_n("repost.", 1);
+	assert_non_null(get("repost.missing_source"));
+	assert_int_equal(count("repost.unauthorized_source"), 0);
+
+	/* starts with 关于, no quotes */
+	run("转载：关于进一步做好农村危房改造工作的意见\n转载时间：2025-03-01\n"
+	    "原文链接：https://www.guizhou.gov.cn/b.html\n正文");
+	expect_n("repost.", 1);
+	assert_non_null(get("repost.missing_source"));
+
+	/* a long headline with no title word */
+	run("转自：全市上下齐心协力奋战四季度确保全年目标任务圆满完成各项民生实事落地见效\n"
+	    "转载时间：2025-10-08\n原文链接：https://www.gzlps.gov.cn/c.html\n正文");
+	expect_n("repost.", 1);
+	assert_non_null(get("repost.missing_source"));
+
+	/* real sources after 转载 are still sources */
+	run("转载：今日头条\n转载时间：2025-03-01\n原文链接：https://www.toutiao.com/x\n正文");
+	expect_n("repost.", 1);
+	assert_non_null(get("repost.unauthorized_source"));
+	run("转载：新华网\n转载时间：2025-03-01\n原文链接：http://www.news.cn/x.htm\n正文");
+	expect_none("repost.");
+	/* a newspaper in 《》 is a source, not a title */
+	run("来源：《人民日报》\n转载时间：2025-03-01\n原文链接：http://paper.people.com.cn/x\n正文");
+	expect_none("repost.");
+}
+
 /* Bug fix: a map's 来源 is the map's source, no repost source (cases map-missing,
  * map-review-number-forms; corpus h03, h04, h06, d05). */
 static void test_repost_map_source(void **state)
@@ -1067,6 +1104,7 @@ int main(void)
 		cmocka_unit_test(test_repost_unauthorized),
 		cmocka_unit_test(test_repost_agency),
 		cmocka_unit_test(test_repost_missing),
+		cmocka_unit_test(test_repost_title_not_source),
 		cmocka_unit_test(test_repost_map_source),
 		cmocka_unit_test(test_repost_name_bracket),
 		cmocka_unit_test(test_repost_own_docno),

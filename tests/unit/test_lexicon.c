@@ -470,6 +470,33 @@ static void test_lexicon_gaps(void **state)
 	assert_int_equal(count("个体户可在电子税务局申请代开发票", NULL), 0);
 }
 
+/* Bug fixes (holdout): wording gaps and anti-fraud context. Corpus p31, c23; cases
+ * typo-socialist-formulation, context-anti-fraud. */
+static void test_holdout_gaps(void **state)
+{
+	(void)state;
+	/* 注意 for 主义 in fixed formulations */
+	expect_one("深入学习新时代中国特色社会注意思想", "error.typo", "特色社会注意", "特色社会主义");
+	expect_one("践行社会注意核心价值观", "error.typo", "社会注意核心价值观",
+		   "社会主义核心价值观");
+	expect_one("树立共产注意远大理想", "error.typo", "共产注意", "共产主义");
+	assert_int_equal(count("此事引起社会注意，请全社会注意防火。马克思注意到这一点", NULL), 0);
+	/* 盘县 became 盘州市 in 2017: its bodies are outdated, a user name or history is not */
+	expect_one("盘县人民政府发布通告", "error.outdated_institution", "盘县人民政府",
+		   "盘州市人民政府");
+	expect_one("盘县教育局组织开展", "error.outdated_institution", "盘县教育局", "盘州市教育局");
+	assert_int_equal(count("原盘县人民政府旧址已改建", NULL), 0);
+	assert_int_equal(count("网友盘县老张留言点赞", NULL), 0);
+	/* anti-fraud news lists the fraud types it warns against */
+	assert_int_equal(count("社区简讯\n民警介绍，常见诈骗手法有：兼职刷单、刷单返利、虚假贷款等。\n", NULL),
+			 0);
+	assert_int_equal(count("社区简讯\n警方提醒：凡是要求先垫资的兼职刷单都是诈骗。\n", NULL), 0);
+	assert_int_equal(count("社区简讯\n民警提醒广大群众，网络赌博十赌九骗，切莫参与。\n", NULL), 0);
+	assert_int_equal(count("社区简讯\n高发诈骗类型：\n1.刷单返利\n2.虚假投资理财\n", NULL), 0);
+	/* ... but the ad itself is still reported */
+	expect_one("招聘兼职刷单，日结，加微信abc123", "prohibited.other_illegal", "兼职刷单", NULL);
+}
+
 static char *slurp(const char *path, size_t *len)
 {
 	FILE *fp = fopen(path, "rb");
@@ -874,6 +901,7 @@ int main(void)
 		cmocka_unit_test(test_title_context),
 		cmocka_unit_test(test_debunk),
 		cmocka_unit_test(test_lexicon_gaps),
+		cmocka_unit_test(test_holdout_gaps),
 		cmocka_unit_test(test_seed_regulation),
 		cmocka_unit_test(test_extra_lists),
 		cmocka_unit_test(test_cache),
