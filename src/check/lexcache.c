@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -16,6 +17,24 @@
 #include "check/lexicon.h"
 #include "check/matcher.h"
 #include "core/banned.h"
+
+/* mkdir -p: ~/.cache may not exist yet on a fresh machine. */
+static void mkdir_parents(const char *dir)
+{
+	char p[PATH_MAX];
+	size_t n = strlen(dir);
+
+	if (n == 0 || n >= sizeof(p))
+		return;
+	memcpy(p, dir, n + 1);
+	for (size_t i = 1; i < n; i++)
+		if (p[i] == '/') {
+			p[i] = '\0';
+			mkdir(p, 0755);
+			p[i] = '/';
+		}
+	mkdir(p, 0755);
+}
 
 static uint64_t mix(uint64_t x)
 {
@@ -193,7 +212,7 @@ void pgd_lexcache_save(const char *cache_dir, const struct pgd_lexicon *lex)
 
 	if (pgd_matcher_serialize(lex->matcher, &db, &dblen, NULL) < 0)
 		return;
-	mkdir(cache_dir, 0755); /* one level; an existing directory is fine */
+	mkdir_parents(cache_dir); /* existing directories are fine; failure just means no cache */
 	cache_path(path, sizeof(path), cache_dir, lex->h->key);
 	snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid());
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

@@ -52,9 +52,9 @@ expect_status 2 "$PGD" check --data-dir "$TMP/nodata" "$TMP/clean.txt"
 expect_contains "$ERR" "nodata" "missing data dir named"
 
 # --stats: one JSON line on stderr; the second start hits the compiled-rule cache
-expect_status 0 "$PGD" check --stats --cache-dir "$TMP/c2" "$TMP/clean.txt"
+expect_status 0 "$PGD" check --stats --cache-dir "$TMP/c2/not/yet/made" "$TMP/clean.txt"
 expect_contains "$ERR" '"cache":"miss"' "first start compiles"
-expect_status 0 "$PGD" check --stats --cache-dir "$TMP/c2" "$TMP/clean.txt"
+expect_status 0 "$PGD" check --stats --cache-dir "$TMP/c2/not/yet/made" "$TMP/clean.txt"
 expect_contains "$ERR" '"cache":"hit"' "second start uses the cache"
 
 # many files in parallel keep their input order
