@@ -1,5 +1,6 @@
 # Thin wrapper over CMake: the two commands a newcomer needs are `make run` and `make test`.
 JOBS ?= $(shell nproc)
+MAKEFLAGS += --no-print-directory
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 
