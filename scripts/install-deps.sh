@@ -7,6 +7,7 @@ PKGS=(
   build-essential cmake pkg-config clang libclang-rt-14-dev
   libvectorscan-dev libuchardet-dev libopencc-dev opencc
   libxml2-dev libjansson-dev libzip-dev zlib1g-dev
+  libssl-dev libsqlite3-dev libargon2-dev
   libcmocka-dev python3
 )
 if [ "${1:-}" = "--bench" ]; then
