@@ -1,0 +1,73 @@
+/* Private to src/store: the backend vtable and helpers shared by the store's files.
+ * A backend maps its own errors to PGD_ERR_* codes (unique violation -> CONFLICT,
+ * foreign key / check violation -> INVALID, anything else -> IO), so the registry code
+ * above it never sees backend-specific codes. SQL placeholders are PostgreSQL-style $1..$n. */
+#ifndef PGD_STORE_INTERNAL_H
+#define PGD_STORE_INTERNAL_H
+
+#include <stdint.h>
+
+#include "pubguard/err.h"
+#include "pubguard/store.h"
+
+struct pgd_stmt; /* a backend's prepared statement; each backend defines it privately */
+
+struct pgd_store_backend {
+	const char *name;
+	/* Open the connection into st->conn. */
+	int (*open)(struct pgd_store *st, const char *target, struct pgd_err *err);
+	void (*close)(struct pgd_store *st);
+	/* Run a script of one or more statements without results (migrations, BEGIN ...). */
+	int (*exec)(struct pgd_store *st, const char *sql, struct pgd_err *err);
+	/* Start a write transaction (SQLite: BEGIN IMMEDIATE). */
+	int (*begin)(struct pgd_store *st, struct pgd_err *err);
+	int (*prepare)(struct pgd_store *st, const char *sql, struct pgd_stmt **out, struct pgd_err *err);
+	/* Bind parameter $idx (1-based). text NULL binds SQL NULL. */
+	int (*bind_int)(struct pgd_stmt *s, int idx, int64_t v);
+	int (*bind_text)(struct pgd_stmt *s, int idx, const char *text);
+	int (*bind_null)(struct pgd_stmt *s, int idx);
+	/* 1: a row is ready; 0: done; < 0: error code. */
+	int (*step)(struct pgd_stmt *s, struct pgd_err *err);
+	int64_t (*col_int)(struct pgd_stmt *s, int col);        /* NULL reads 0 */
+	const char *(*col_text)(struct pgd_stmt *s, int col);   /* borrowed until next step; NULL for SQL NULL */
+	int64_t (*changes)(struct pgd_stmt *s);                  /* rows changed by the last step */
+	void (*finalize)(struct pgd_stmt *s);                    /* NULL ok */
+};
+
+extern const struct pgd_store_backend pgd_store_sqlite_backend;
+
+struct pgd_store {
+	const struct pgd_store_backend *be;
+	void *conn;
+	int in_tx; /* an explicit pgd_store_begin() is open */
+};
+
+struct pgd_migration {
+	int version;
+	const char *name;
+	const char *sql;
+};
+extern const struct pgd_migration pgd_store_migrations[];
+extern const int pgd_store_migration_count;
+
+/* Helpers (store.c). */
+/* Prepare sql and bind n parameters described by fmt: 'i' int64_t, 'I' int64_t with 0 as NULL,
+ * 's' const char * (NULL as NULL). */
+int pgd_store_prep(struct pgd_store *st, struct pgd_stmt **out, struct pgd_err *err, const char *sql,
+	const char *fmt, ...);
+/* Run a prepared statement to completion, finalize it; *changes (may be NULL) gets the row count. */
+int pgd_store_run(struct pgd_store *st, struct pgd_stmt *s, int64_t *changes, struct pgd_err *err);
+/* One-shot: prepare, bind, run to completion. */
+int pgd_store_execp(struct pgd_store *st, int64_t *changes, struct pgd_err *err, const char *sql,
+	const char *fmt, ...);
+/* One-shot query of a single integer (first column of the first row; *v = 0 if no row). */
+int pgd_store_query_int(struct pgd_store *st, int64_t *v, struct pgd_err *err, const char *sql,
+	const char *fmt, ...);
+/* Begin/commit/rollback that join an explicit transaction when one is open. *own tells
+ * whether this call opened it. */
+int pgd_store_tx_enter(struct pgd_store *st, int *own, struct pgd_err *err);
+int pgd_store_tx_leave(struct pgd_store *st, int own, int rc, struct pgd_err *err);
+/* Current time, ISO 8601 UTC. */
+void pgd_store_now(char out[32]);
+
+#endif

@@ -1,0 +1,201 @@
+/* The SQLite backend: the only sqlite3 user. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "pubguard/mem.h"
+#include "store/internal.h"
+#include "core/banned.h"
+
+struct pgd_stmt {
+	sqlite3_stmt *s;
+	sqlite3 *db;
+	int64_t changes;
+};
+
+/* Map an (extended) SQLite result code to a PGD_ERR_* code with a Chinese message. */
+static int map_error(sqlite3 *db, int rc, struct pgd_err *err)
+{
+	const char *detail = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+
+	switch (rc) {
+	case SQLITE_CONSTRAINT_UNIQUE:
+	case SQLITE_CONSTRAINT_PRIMARYKEY:
+		return pgd_err_set(err, PGD_ERR_CONFLICT, "", "数据重复，与已有记录冲突（%s）", detail);
+	case SQLITE_CONSTRAINT_FOREIGNKEY:
+		return pgd_err_set(err, PGD_ERR_INVALID, "", "引用的记录不存在或仍被引用（%s）", detail);
+	case SQLITE_CONSTRAINT_CHECK:
+	case SQLITE_CONSTRAINT_NOTNULL:
+		return pgd_err_set(err, PGD_ERR_INVALID, "", "字段取值不符合要求（%s）", detail);
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return pgd_err_set(err, PGD_ERR_IO, "", "数据库忙，请稍后重试（%s）", detail);
+	default:
+		return pgd_err_set(err, PGD_ERR_IO, "", "数据库操作失败（%s）", detail);
+	}
+}
+
+static int sq_exec(struct pgd_store *st, const char *sql, struct pgd_err *err)
+{
+	int rc = sqlite3_exec(st->conn, sql, NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return map_error(st->conn, sqlite3_extended_errcode(st->conn), err);
+	return 0;
+}
+
+static int sq_open(struct pgd_store *st, const char *path, struct pgd_err *err)
+{
+	sqlite3 *db = NULL;
+	int rc;
+	char *mode = NULL;
+	sqlite3_stmt *s = NULL;
+
+	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		rc = pgd_err_set(err, PGD_ERR_IO, path, "无法打开数据库 %s（%s）", path,
+			db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+		goto out;
+	}
+	sqlite3_extended_result_codes(db, 1);
+	sqlite3_busy_timeout(db, 5000);
+	st->conn = db;
+	rc = sq_exec(st, "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA journal_mode = WAL;", err);
+	if (rc < 0)
+		goto out;
+	/* journal_mode answers with the mode it actually got: refuse to run without WAL */
+	if (sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &s, NULL) != SQLITE_OK ||
+	    sqlite3_step(s) != SQLITE_ROW) {
+		rc = map_error(db, sqlite3_extended_errcode(db), err);
+		goto out;
+	}
+	mode = pgd_strdup((const char *)sqlite3_column_text(s, 0));
+	if (strcmp(path, ":memory:") != 0 && (mode == NULL || sqlite3_stricmp(mode, "wal") != 0)) {
+		rc = pgd_err_set(err, PGD_ERR_IO, path, "数据库 %s 无法启用 WAL 日志模式（当前为 %s）", path,
+			mode ? mode : "未知");
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	free(mode);
+	if (rc < 0) {
+		sqlite3_close(db);
+		st->conn = NULL;
+	}
+	return rc;
+}
+
+static void sq_close(struct pgd_store *st)
+{
+	if (st->conn)
+		sqlite3_close(st->conn);
+	st->conn = NULL;
+}
+
+static int sq_begin(struct pgd_store *st, struct pgd_err *err)
+{
+	return sq_exec(st, "BEGIN IMMEDIATE", err);
+}
+
+static int sq_prepare(struct pgd_store *st, const char *sql, struct pgd_stmt **out, struct pgd_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	*out = NULL;
+	if (sqlite3_prepare_v2(st->conn, sql, -1, &s, NULL) != SQLITE_OK)
+		return map_error(st->conn, sqlite3_extended_errcode(st->conn), err);
+	*out = pgd_calloc(1, sizeof(**out));
+	(*out)->s = s;
+	(*out)->db = st->conn;
+	return 0;
+}
+
+/* $n placeholders are named parameters to SQLite: find the index by name, so the
+ * order in which they appear in the SQL does not matter. */
+static int param_index(struct pgd_stmt *s, int idx)
+{
+	char name[16];
+	snprintf(name, sizeof(name), "$%d", idx);
+	return sqlite3_bind_parameter_index(s->s, name);
+}
+
+static int bind_result(struct pgd_stmt *s, int rc)
+{
+	return rc == SQLITE_OK ? 0 : map_error(s->db, rc, NULL);
+}
+
+static int sq_bind_int(struct pgd_stmt *s, int idx, int64_t v)
+{
+	int i = param_index(s, idx);
+	return i ? bind_result(s, sqlite3_bind_int64(s->s, i, v)) : 0;
+}
+
+static int sq_bind_text(struct pgd_stmt *s, int idx, const char *text)
+{
+	int i = param_index(s, idx);
+	if (!i)
+		return 0;
+	if (text == NULL)
+		return bind_result(s, sqlite3_bind_null(s->s, i));
+	return bind_result(s, sqlite3_bind_text(s->s, i, text, -1, SQLITE_TRANSIENT));
+}
+
+static int sq_bind_null(struct pgd_stmt *s, int idx)
+{
+	int i = param_index(s, idx);
+	return i ? bind_result(s, sqlite3_bind_null(s->s, i)) : 0;
+}
+
+static int sq_step(struct pgd_stmt *s, struct pgd_err *err)
+{
+	int rc = sqlite3_step(s->s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE) {
+		s->changes = sqlite3_changes64(s->db);
+		return 0;
+	}
+	return map_error(s->db, sqlite3_extended_errcode(s->db), err);
+}
+
+static int64_t sq_col_int(struct pgd_stmt *s, int col)
+{
+	return sqlite3_column_int64(s->s, col);
+}
+
+static const char *sq_col_text(struct pgd_stmt *s, int col)
+{
+	return (const char *)sqlite3_column_text(s->s, col);
+}
+
+static int64_t sq_changes(struct pgd_stmt *s)
+{
+	return s->changes;
+}
+
+static void sq_finalize(struct pgd_stmt *s)
+{
+	if (s == NULL)
+		return;
+	sqlite3_finalize(s->s);
+	free(s);
+}
+
+const struct pgd_store_backend pgd_store_sqlite_backend = {
+	.name = "sqlite",
+	.open = sq_open,
+	.close = sq_close,
+	.exec = sq_exec,
+	.begin = sq_begin,
+	.prepare = sq_prepare,
+	.bind_int = sq_bind_int,
+	.bind_text = sq_bind_text,
+	.bind_null = sq_bind_null,
+	.step = sq_step,
+	.col_int = sq_col_int,
+	.col_text = sq_col_text,
+	.changes = sq_changes,
+	.finalize = sq_finalize,
+};
