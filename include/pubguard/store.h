@@ -183,4 +183,22 @@ int pgd_platform_close(struct pgd_store *st, int64_t id, struct pgd_err *err);
 int pgd_platform_list(struct pgd_store *st, const struct pgd_list_query *q, struct pgd_platform_list *out,
 	struct pgd_err *err);
 
+/* ---- audit log: an append-only SM3 hash chain (see src/store/audit.c) ---- */
+
+#define PGD_AUDIT_TEXT_MAX (1u << 20) /* bytes, any one field */
+
+/* Append one entry: who (actor, required), did what (action, required), to what (subject,
+ * optional), with the state before and after as JSON text (optional). Joins the caller's
+ * transaction when one is open, otherwise runs in its own. Wrap a change and its audit entry
+ * in one pgd_store_begin/commit: if the append fails, roll back and the change fails too.
+ * *seq (may be NULL) receives the new entry's number. */
+int pgd_audit_append(struct pgd_store *st, const char *actor, const char *action, const char *subject,
+	const char *before_json, const char *after_json, int64_t *seq, struct pgd_err *err);
+/* Recompute the chain over every entry in seq order and compare with the stored links and the
+ * head. 0 when intact (*count, may be NULL, gets the number of entries); PGD_ERR_INTEGRITY with
+ * *bad_seq = the first entry whose content or link is wrong (a deleted entry names the one
+ * after it; a cut-off tail names the head's seq) and a Chinese message naming it; other
+ * negative codes when the database fails. */
+int pgd_audit_verify(struct pgd_store *st, int64_t *bad_seq, int64_t *count, struct pgd_err *err);
+
 #endif

@@ -4,6 +4,7 @@
 #define PGD_CLI_H
 
 int cmd_check(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
 
 /* Parse YYYY-MM-DD (a real calendar date). Returns 0 on success. */
 int pgd_cli_parse_date(const char *s, int *y, int *m, int *d);

@@ -20,6 +20,7 @@ static int cmd_help(int argc, char **argv);
 
 static const struct command commands[] = {
 	{"check", cmd_check, "check files before publication (text, HTML, .docx)"},
+	{"audit", cmd_audit, "verify the audit log's hash chain"},
 	{"version", cmd_version, "print the version"},
 	{"help", cmd_help, "list the commands"},
 };

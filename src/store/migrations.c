@@ -51,7 +51,32 @@ static const char m0001_registry[] =
 	"CREATE INDEX platforms_unit ON platforms(unit_id);\n"
 	"CREATE INDEX platforms_manager ON platforms(manager_person_id);\n";
 
+/* The audit log (who changed what, when): an append-only SM3 hash chain.
+ * Each row's hash links it to the previous one (see src/store/audit.c for the canonical
+ * bytes); audit_head keeps the latest seq and hash so a cut-off tail is detected. The head
+ * starts at seq 0 with the genesis link (64 zeros). */
+static const char m0002_audit[] =
+	"CREATE TABLE audit_log (\n"
+	"  seq INTEGER PRIMARY KEY,\n"
+	"  at TEXT NOT NULL,\n"
+	"  actor TEXT NOT NULL,\n"
+	"  action TEXT NOT NULL,\n"
+	"  subject TEXT,\n"
+	"  before_json TEXT,\n"
+	"  after_json TEXT,\n"
+	"  prev_hash TEXT NOT NULL,\n"
+	"  hash TEXT NOT NULL\n"
+	");\n"
+	"CREATE TABLE audit_head (\n"
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),\n"
+	"  seq INTEGER NOT NULL,\n"
+	"  hash TEXT NOT NULL\n"
+	");\n"
+	"INSERT INTO audit_head (id, seq, hash) VALUES (1, 0,\n"
+	"  '0000000000000000000000000000000000000000000000000000000000000000');\n";
+
 const struct pgd_migration pgd_store_migrations[] = {
 	{1, "registry", m0001_registry},
+	{2, "audit", m0002_audit},
 };
 const int pgd_store_migration_count = (int)(sizeof(pgd_store_migrations) / sizeof(pgd_store_migrations[0]));

@@ -93,20 +93,20 @@ static void test_open_pragmas_and_migrate_twice(void **state)
 	char wal[160];
 
 	assert_int_equal(pgd_store_schema_version(f->st, &applied, &err), 0);
-	assert_int_equal(applied, 1);
-	assert_int_equal(pgd_store_latest_version(), 1);
+	assert_int_equal(applied, 2); /* 0001 registry, 0002 audit */
+	assert_int_equal(pgd_store_latest_version(), 2);
 	/* second and third run: nothing to do, nothing recorded twice */
 	assert_int_equal(pgd_store_migrate(f->st, &err), 0);
 	assert_int_equal(pgd_store_migrate(f->st, &err), 0);
 	assert_int_equal(pgd_store_query_int(f->st, &v, &err, "SELECT COUNT(*) FROM schema_migrations", ""), 0);
-	assert_int_equal(v, 1);
+	assert_int_equal(v, 2);
 	/* and after reopening */
 	pgd_store_close(f->st);
 	f->st = NULL;
 	assert_int_equal(pgd_store_open(&f->st, f->path, &err), 0);
 	assert_int_equal(pgd_store_migrate(f->st, &err), 0);
 	assert_int_equal(pgd_store_query_int(f->st, &v, &err, "SELECT COUNT(*) FROM schema_migrations", ""), 0);
-	assert_int_equal(v, 1);
+	assert_int_equal(v, 2);
 
 	assert_int_equal(pgd_store_query_int(f->st, &v, &err, "PRAGMA foreign_keys", ""), 0);
 	assert_int_equal(v, 1);
