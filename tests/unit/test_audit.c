@@ -21,42 +21,7 @@
 
 #define N_ENTRIES 5
 
-struct fx {
-	char dir[64];
-	char path[128];
-	struct pgd_store *st;
-};
-
-static int setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof(*f));
-	struct pgd_err err = {0};
-	snprintf(f->dir, sizeof(f->dir), "/tmp/pgd_audit_XXXXXX");
-	if (mkdtemp(f->dir) == NULL)
-		return -1;
-	snprintf(f->path, sizeof(f->path), "%s/t.db", f->dir);
-	if (pgd_store_open(&f->st, f->path, &err) != 0 || pgd_store_migrate(f->st, &err) != 0) {
-		fprintf(stderr, "setup: %s\n", err.message);
-		return -1;
-	}
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-	char p[160];
-	pgd_store_close(f->st);
-	unlink(f->path);
-	snprintf(p, sizeof(p), "%s-wal", f->path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", f->path);
-	unlink(p);
-	rmdir(f->dir);
-	free(f);
-	return 0;
-}
+#include "store_fixture.h"
 
 static void append_n(struct pgd_store *st, int n)
 {

@@ -20,47 +20,7 @@
 /* registry structs own their strings (char *); the store only reads them on create/update */
 #define S(lit) ((char *)(lit))
 
-struct fx {
-	char dir[64];
-	char path[128];
-	struct pgd_store *st;
-};
-
-static int setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof(*f));
-	struct pgd_err err = {0};
-	snprintf(f->dir, sizeof(f->dir), "/tmp/pgd_store_XXXXXX");
-	if (mkdtemp(f->dir) == NULL)
-		return -1;
-	snprintf(f->path, sizeof(f->path), "%s/t.db", f->dir);
-	if (pgd_store_open(&f->st, f->path, &err) != 0 || pgd_store_migrate(f->st, &err) != 0) {
-		fprintf(stderr, "setup: %s\n", err.message);
-		return -1;
-	}
-	*state = f;
-	return 0;
-}
-
-static void rm_db(const char *path)
-{
-	char p[160];
-	unlink(path);
-	snprintf(p, sizeof(p), "%s-wal", path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", path);
-	unlink(p);
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-	pgd_store_close(f->st);
-	rm_db(f->path);
-	rmdir(f->dir);
-	free(f);
-	return 0;
-}
+#include "store_fixture.h"
 
 static int64_t mk_unit(struct pgd_store *st, const char *name, int64_t parent)
 {
