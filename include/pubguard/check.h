@@ -47,7 +47,7 @@ struct pgd_rules_opts {
 	const char *data_dir;          /* NULL: $PGD_DATA_DIR, then the installed data dir */
 	const char *const *lexicons;   /* extra phrase lists (--lexicon), may be NULL */
 	size_t nlexicons;
-	const char *cache_dir;         /* compiled-rule cache; NULL: <data_dir>/../var/cache or none */
+	const char *cache_dir;         /* compiled-rule cache directory (created with its parents); NULL: no cache */
 };
 
 int pgd_rules_load(const struct pgd_rules_opts *opts, struct pgd_rules **out, struct pgd_err *err);
