@@ -9,9 +9,11 @@ PKGS=(
   libxml2-dev libjansson-dev libzip-dev zlib1g-dev
   libssl-dev libsqlite3-dev libargon2-dev
   libcmocka-dev python3
+  libmicrohttpd-dev libcairo2-dev libpango1.0-dev fonts-noto-cjk
+  curl poppler-utils chromium
 )
 if [ "${1:-}" = "--bench" ]; then
-  PKGS+=(python3-ahocorasick hyperfine time nodejs)
+  PKGS+=(python3-ahocorasick hyperfine time nodejs wrk)
   # Debian's nodejs ships npm separately; a NodeSource nodejs already carries it.
   command -v npm >/dev/null 2>&1 || PKGS+=(npm)
 fi

@@ -21,6 +21,10 @@ static int cmd_help(int argc, char **argv);
 static const struct command commands[] = {
 	{"check", cmd_check, "check files before publication (text, HTML, .docx)"},
 	{"audit", cmd_audit, "verify the audit log's hash chain"},
+	{"serve", cmd_serve, "run the web server (--demo seeds a demo city)"},
+	{"user", cmd_user, "add a user account (user add)"},
+	{"db", cmd_db, "migrate or back up the database (db migrate, db backup)"},
+	{"import", cmd_import, "import units, people or platforms from CSV or XLSX"},
 	{"version", cmd_version, "print the version"},
 	{"help", cmd_help, "list the commands"},
 };

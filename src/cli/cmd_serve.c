@@ -1,0 +1,11 @@
+/* Placeholder: its owner replaces this file. */
+#include <stdio.h>
+
+#include "cli/cli.h"
+#include "core/banned.h"
+
+int cmd_serve(int argc, char **argv)
+{
+	fprintf(stderr, "pubguard serve: 尚未实现\n");
+	return 2;
+}

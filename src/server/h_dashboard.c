@@ -1,0 +1,8 @@
+/* Placeholder: its owner replaces this file. Every handler answers 501 until then. */
+#include "server/handlers.h"
+#include "core/banned.h"
+
+void h_dashboard(struct pgd_req *rq, struct pgd_resp *rs)
+{
+	pgd_reply_error(rs, 501, "not_implemented", NULL, "尚未实现");
+}

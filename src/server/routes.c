@@ -1,0 +1,61 @@
+/* The route table: every endpoint, the permission it needs, and its handler. The router
+ * (http.c) checks sign-in, CSRF and the permission before a handler runs; handlers check the
+ * unit scope of the records they touch. docs/api/openapi.yaml documents each route. */
+#include "server/handlers.h"
+#include "core/banned.h"
+
+#define V "/api/v1"
+
+const struct pgd_route pgd_routes[] = {
+	{"GET", V "/health", PGD_PERM_PUBLIC, 0, h_health},
+	{"POST", V "/auth/login", PGD_PERM_PUBLIC, PGD_ROUTE_NO_CSRF, h_login},
+	{"POST", V "/auth/logout", PGD_PERM_SIGNED_IN, 0, h_logout},
+	{"GET", V "/auth/me", PGD_PERM_SIGNED_IN, 0, h_me},
+	{"POST", V "/auth/password", PGD_PERM_SIGNED_IN, 0, h_password},
+	{"GET", V "/roles", PGD_PERM_SIGNED_IN, 0, h_roles},
+	{"GET", V "/dashboard", PGD_PERM_SIGNED_IN, 0, h_dashboard},
+
+	{"GET", V "/units", PGD_PERM_REGISTRY_READ, 0, h_units_list},
+	{"POST", V "/units", PGD_PERM_UNITS_WRITE, 0, h_units_create},
+	{"GET", V "/units/{id}", PGD_PERM_REGISTRY_READ, 0, h_units_get},
+	{"PUT", V "/units/{id}", PGD_PERM_UNITS_WRITE, 0, h_units_update},
+	{"POST", V "/units/{id}/retire", PGD_PERM_UNITS_WRITE, 0, h_units_retire},
+	{"GET", V "/people", PGD_PERM_REGISTRY_READ, 0, h_people_list},
+	{"POST", V "/people", PGD_PERM_RECORDS_WRITE, 0, h_people_create},
+	{"GET", V "/people/{id}", PGD_PERM_REGISTRY_READ, 0, h_people_get},
+	{"PUT", V "/people/{id}", PGD_PERM_RECORDS_WRITE, 0, h_people_update},
+	{"POST", V "/people/{id}/leave", PGD_PERM_RECORDS_WRITE, 0, h_people_leave},
+	{"GET", V "/platforms", PGD_PERM_REGISTRY_READ, 0, h_platforms_list},
+	{"POST", V "/platforms", PGD_PERM_RECORDS_WRITE, 0, h_platforms_create},
+	{"GET", V "/platforms/{id}", PGD_PERM_REGISTRY_READ, 0, h_platforms_get},
+	{"PUT", V "/platforms/{id}", PGD_PERM_RECORDS_WRITE, 0, h_platforms_update},
+	{"POST", V "/platforms/{id}/close", PGD_PERM_RECORDS_WRITE, 0, h_platforms_close},
+
+	{"GET", V "/review-groups", PGD_PERM_REGISTRY_READ, 0, h_review_groups},
+	{"GET", V "/units/{id}/filings", PGD_PERM_REGISTRY_READ, 0, h_filings_list},
+	{"POST", V "/units/{id}/filings", PGD_PERM_FILINGS_WRITE, 0, h_filings_create},
+	{"GET", V "/filings/{id}", PGD_PERM_REGISTRY_READ, 0, h_filings_get},
+	{"GET", V "/filings/{id}/pdf", PGD_PERM_REGISTRY_READ, 0, h_filings_pdf},
+
+	{"GET", V "/custody", PGD_PERM_REGISTRY_READ, 0, h_custody_list},
+	{"PUT", V "/platforms/{id}/custody", PGD_PERM_CUSTODY, 0, h_custody_set},
+	{"POST", V "/platforms/{id}/custody/reveal", PGD_PERM_CUSTODY, 0, h_custody_reveal},
+	{"POST", V "/platforms/{id}/handovers", PGD_PERM_CUSTODY, 0, h_handover_create},
+	{"GET", V "/handovers", PGD_PERM_REGISTRY_READ, 0, h_handovers_list},
+	{"POST", V "/handovers/{id}/confirm", PGD_PERM_CUSTODY, 0, h_handover_confirm},
+
+	{"GET", V "/users", PGD_PERM_USERS_MANAGE, 0, h_users_list}, /* roles.assign too: see h_users.c */
+	{"POST", V "/users", PGD_PERM_USERS_MANAGE, 0, h_users_create},
+	{"PUT", V "/users/{id}", PGD_PERM_USERS_MANAGE, 0, h_users_update},
+	{"POST", V "/users/{id}/password", PGD_PERM_USERS_MANAGE, 0, h_users_password},
+	{"PUT", V "/users/{id}/roles", PGD_PERM_ROLES_ASSIGN, 0, h_users_roles},
+	{"POST", V "/users/{id}/unlock", PGD_PERM_ROLES_ASSIGN, 0, h_users_unlock},
+	{"GET", V "/settings/password-policy", PGD_PERM_ROLES_ASSIGN, 0, h_policy_get},
+	{"PUT", V "/settings/password-policy", PGD_PERM_ROLES_ASSIGN, 0, h_policy_put},
+
+	{"GET", V "/audit", PGD_PERM_AUDIT_READ, 0, h_audit_list},
+	{"GET", V "/audit/verify", PGD_PERM_AUDIT_READ, 0, h_audit_verify},
+
+	{"POST", V "/import/{word}", PGD_PERM_IMPORT, PGD_ROUTE_UPLOAD, h_import},
+};
+const size_t pgd_route_count = sizeof(pgd_routes) / sizeof(pgd_routes[0]);
