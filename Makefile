@@ -4,7 +4,7 @@ MAKEFLAGS += --no-print-directory
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 
-.PHONY: all deps run test test-plain test-asan clean accuracy bench fuzz
+.PHONY: all deps run web test test-plain test-asan clean accuracy bench fuzz
 
 all: deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -13,20 +13,23 @@ all: deps
 deps:
 	@scripts/install-deps.sh
 
-# The main job. Until the server lands (issue 3) it checks a demo selection of the labelled
-# corpus: a clean news page, an unauthorised repost, a map without 审图号, evasive spellings,
-# a .docx with a typo and a phone number, a GBK text, and the regulation's own text.
-# Exit 1 (findings that need attention) is the expected outcome, so only 2 (bad input) fails.
-DEMO = h01-news-clean.html h07-repost-unauthorized.html h04-map-missing-number.html \
-       e08-evasion-combined.txt d02-docx-typo-pii.docx g02-gbk-typo-outdated.txt seed-regulation.txt
-run: all
-	@$(BUILD)/pubguard check --as-of 2026-11-30 $(addprefix tests/corpus/,$(DEMO)); test $$? -le 1
+# The main job: build the C code and the web app, then serve the demo city on
+# http://127.0.0.1:8080 (var/pubguard.db is created and seeded on first start; the demo
+# logins are printed and written to var/demo-logins.txt). Ctrl-C stops it.
+run: all web
+	@mkdir -p var
+	$(BUILD)/pubguard serve --db var/pubguard.db --listen 127.0.0.1:8080 --web web/dist \
+		--demo --logins var/demo-logins.txt
+
+# The web app (web/): npm ci when package-lock.json changed, then a production build.
+web:
+	@scripts/build-web.sh
 
 # Everything: install what is missing, build with warnings as errors, run every test,
 # then again under AddressSanitizer + UndefinedBehaviorSanitizer.
 test: deps test-plain test-asan
 
-test-plain:
+test-plain: web
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPGD_WERROR=ON >/dev/null
 	cmake --build $(BUILD) -j $(JOBS)
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
