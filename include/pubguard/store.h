@@ -94,6 +94,7 @@ struct pgd_unit {
 	int active;                       /* 1 active, 0 retired */
 	char created_at[32];
 	char updated_at[32];
+	char *parent_name;                /* read only: the parent's name from get/list; NULL when none */
 };
 
 struct pgd_person {
@@ -106,6 +107,7 @@ struct pgd_person {
 	int active;  /* 1 active, 0 left */
 	char created_at[32];
 	char updated_at[32];
+	char *unit_name; /* read only: the unit's name from get/list */
 };
 
 struct pgd_platform {
@@ -121,6 +123,8 @@ struct pgd_platform {
 	int active;               /* 1 open, 0 closed */
 	char created_at[32];
 	char updated_at[32];
+	char *unit_name;          /* read only: the unit's name from get/list */
+	char *manager_name;       /* read only: the manager's name from get/list; NULL when none */
 };
 
 void pgd_unit_release(struct pgd_unit *u);         /* frees the strings; NULL ok */
@@ -183,6 +187,33 @@ int pgd_platform_close(struct pgd_store *st, int64_t id, struct pgd_err *err);
 int pgd_platform_list(struct pgd_store *st, const struct pgd_list_query *q, struct pgd_platform_list *out,
 	struct pgd_err *err);
 
+/* ---- dashboard figures ---- */
+
+struct pgd_registry_stats {
+	int64_t units;     /* active units */
+	int64_t people;    /* active people */
+	int64_t platforms; /* open platforms */
+	int64_t closed;    /* closed platforms */
+	int64_t by_type[PGD_PLATFORM_TYPE_COUNT]; /* open platforms per type */
+};
+/* Figures of one unit (unit_id > 0: that unit alone, not its sub-units) or of the whole city
+ * (unit_id 0). A unit id that does not exist gives zeros. */
+int pgd_registry_stats(struct pgd_store *st, int64_t unit_id, struct pgd_registry_stats *out,
+	struct pgd_err *err);
+
+struct pgd_unit_count {
+	int64_t unit_id;
+	char *unit_name;
+	int64_t count;
+};
+struct pgd_unit_count_list { struct pgd_unit_count *items; size_t n; };
+void pgd_unit_count_list_release(struct pgd_unit_count_list *l); /* NULL ok */
+/* Units by number of open platforms, most first (ties: lower unit id first), units without
+ * open platforms left out; at most limit rows (1..500). unit_id > 0 restricts to that unit.
+ * *out is new: pgd_unit_count_list_release(). */
+int pgd_platform_count_by_unit(struct pgd_store *st, int64_t unit_id, int limit,
+	struct pgd_unit_count_list *out, struct pgd_err *err);
+
 /* ---- audit log: an append-only SM3 hash chain (see src/store/audit.c) ---- */
 
 #define PGD_AUDIT_TEXT_MAX (1u << 20) /* bytes, any one field */
@@ -200,5 +231,33 @@ int pgd_audit_append(struct pgd_store *st, const char *actor, const char *action
  * after it; a cut-off tail names the head's seq) and a Chinese message naming it; other
  * negative codes when the database fails. */
 int pgd_audit_verify(struct pgd_store *st, int64_t *bad_seq, int64_t *count, struct pgd_err *err);
+
+struct pgd_audit_entry {
+	int64_t seq;
+	char at[32];
+	char *actor;
+	char *action;
+	char *subject;     /* may be NULL */
+	char *before_json; /* may be NULL */
+	char *after_json;  /* may be NULL */
+};
+struct pgd_audit_list { struct pgd_audit_entry *items; size_t n; int64_t total; };
+void pgd_audit_list_release(struct pgd_audit_list *l); /* NULL ok */
+
+/* Filters of pgd_audit_list; NULL or "" leaves a filter out. */
+struct pgd_audit_query {
+	int page;           /* 1-based; < 1 means 1 */
+	int page_size;      /* 0 means 50; capped at 500 */
+	const char *actor;  /* exact user name */
+	const char *action; /* exact action ("platform.create"), or its area ("platform" matches "platform.*") */
+	const char *since;  /* entries at or after: "YYYY-MM-DD" (from 00:00:00) or "YYYY-MM-DDTHH:MM:SSZ" */
+	const char *until;  /* entries at or before: "YYYY-MM-DD" (to 23:59:59) or a full timestamp */
+};
+/* One page of entries, newest first (seq descending), and the total that match (without any
+ * filter: the head's seq, which is the number of entries of an intact log; pgd_audit_verify
+ * says whether it is). A malformed since/until is refused with PGD_ERR_INVALID naming the
+ * field. *out is new: pgd_audit_list_release(). */
+int pgd_audit_list(struct pgd_store *st, const struct pgd_audit_query *q, struct pgd_audit_list *out,
+	struct pgd_err *err);
 
 #endif

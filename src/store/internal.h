@@ -32,6 +32,8 @@ struct pgd_store_backend {
 	const char *(*col_text)(struct pgd_stmt *s, int col);   /* borrowed until next step; NULL for SQL NULL */
 	int64_t (*changes)(struct pgd_stmt *s);                  /* rows changed by the last step */
 	void (*finalize)(struct pgd_stmt *s);                    /* NULL ok */
+	/* Online, consistent copy of the whole database into the new file dest. */
+	int (*backup)(struct pgd_store *st, const char *dest, struct pgd_err *err);
 };
 
 extern const struct pgd_store_backend pgd_store_sqlite_backend;

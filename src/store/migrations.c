@@ -170,9 +170,17 @@ static const char m0003_accounts_reviews_custody[] =
 	");\n"
 	"CREATE INDEX handovers_platform ON handovers(platform_id, status);\n";
 
+/* The audit viewer filters by actor, action area and time, newest first: without these
+ * indexes a filtered page scans the whole log (about 20 ms at 100k entries). */
+static const char m0004_audit_indexes[] =
+	"CREATE INDEX audit_log_actor ON audit_log(actor, seq);\n"
+	"CREATE INDEX audit_log_action ON audit_log(action, seq);\n"
+	"CREATE INDEX audit_log_at ON audit_log(at);\n";
+
 const struct pgd_migration pgd_store_migrations[] = {
 	{1, "registry", m0001_registry},
 	{2, "audit", m0002_audit},
 	{3, "accounts_reviews_custody", m0003_accounts_reviews_custody},
+	{4, "audit_indexes", m0004_audit_indexes},
 };
 const int pgd_store_migration_count = (int)(sizeof(pgd_store_migrations) / sizeof(pgd_store_migrations[0]));

@@ -79,7 +79,8 @@ void pgd_unit_release(struct pgd_unit *u)
 		return;
 	free(u->name);
 	free(u->party_body);
-	u->name = u->party_body = NULL;
+	free(u->parent_name);
+	u->name = u->party_body = u->parent_name = NULL;
 }
 
 void pgd_person_release(struct pgd_person *p)
@@ -89,7 +90,8 @@ void pgd_person_release(struct pgd_person *p)
 	free(p->name);
 	free(p->post);
 	free(p->phone);
-	p->name = p->post = p->phone = NULL;
+	free(p->unit_name);
+	p->name = p->post = p->phone = p->unit_name = NULL;
 }
 
 void pgd_platform_release(struct pgd_platform *p)
@@ -100,7 +102,9 @@ void pgd_platform_release(struct pgd_platform *p)
 	free(p->url_or_account);
 	free(p->site_code);
 	free(p->entry_point);
-	p->name = p->url_or_account = p->site_code = p->entry_point = NULL;
+	free(p->unit_name);
+	free(p->manager_name);
+	p->name = p->url_or_account = p->site_code = p->entry_point = p->unit_name = p->manager_name = NULL;
 }
 
 void pgd_unit_list_release(struct pgd_unit_list *l)
@@ -228,7 +232,11 @@ static int set_status(struct pgd_store *st, const char *sql, int64_t id, const c
 
 /* ---- units ---- */
 
-#define UNIT_COLS "id, parent_id, name, kind, party_body, principal_head_person_id, status, created_at, updated_at"
+/* u: the unit; pu: its parent (for parent_name) */
+#define UNIT_COLS                                                                                  \
+	"u.id, u.parent_id, u.name, u.kind, u.party_body, u.principal_head_person_id, u.status, u.created_at," \
+	" u.updated_at, pu.name"
+#define UNIT_FROM " FROM units u LEFT JOIN units pu ON pu.id = u.parent_id"
 
 static void unit_read(struct pgd_store *st, struct pgd_stmt *s, struct pgd_unit *u)
 {
@@ -243,6 +251,7 @@ static void unit_read(struct pgd_store *st, struct pgd_stmt *s, struct pgd_unit 
 	u->active = status && strcmp(status, "active") == 0;
 	copy_ts(u->created_at, st->be->col_text(s, 7));
 	copy_ts(u->updated_at, st->be->col_text(s, 8));
+	u->parent_name = dup_col(st, s, 9);
 }
 
 static int unit_validate(struct pgd_store *st, const struct pgd_unit *u, struct pgd_err *err)
@@ -311,7 +320,7 @@ int pgd_unit_get(struct pgd_store *st, int64_t id, struct pgd_unit *out, struct 
 	struct pgd_stmt *s = NULL;
 	int rc;
 	memset(out, 0, sizeof(*out));
-	rc = pgd_store_prep(st, &s, err, "SELECT " UNIT_COLS " FROM units WHERE id = $1", "i", id);
+	rc = pgd_store_prep(st, &s, err, "SELECT " UNIT_COLS UNIT_FROM " WHERE u.id = $1", "i", id);
 	if (rc < 0)
 		return rc;
 	rc = st->be->step(s, err);
@@ -427,9 +436,9 @@ static void unit_read_v(struct pgd_store *st, struct pgd_stmt *s, void *item)
 }
 
 #define UNIT_WHERE                                                                                     \
-	" WHERE ($1 = 0 OR id IN (WITH RECURSIVE sub(id) AS (SELECT CAST($1 AS BIGINT)"                  \
+	" WHERE ($1 = 0 OR u.id IN (WITH RECURSIVE sub(id) AS (SELECT CAST($1 AS BIGINT)"                \
 	" UNION ALL SELECT units.id FROM units JOIN sub ON units.parent_id = sub.id) SELECT id FROM sub))" \
-	" AND lower(name) LIKE lower($2) ESCAPE '\\' AND ($3 = 1 OR status = 'active')"
+	" AND lower(u.name) LIKE lower($2) ESCAPE '\\' AND ($3 = 1 OR u.status = 'active')"
 
 int pgd_unit_list(struct pgd_store *st, const struct pgd_list_query *q, struct pgd_unit_list *out,
 	struct pgd_err *err)
@@ -437,8 +446,8 @@ int pgd_unit_list(struct pgd_store *st, const struct pgd_list_query *q, struct p
 	struct list_ctx c = {.size = sizeof(struct pgd_unit), .read = unit_read_v};
 	int rc;
 	memset(out, 0, sizeof(*out));
-	rc = run_list(st, q, "SELECT COUNT(*) FROM units" UNIT_WHERE,
-		"SELECT " UNIT_COLS " FROM units" UNIT_WHERE " ORDER BY id LIMIT $4 OFFSET $5", &c, &out->total, err);
+	rc = run_list(st, q, "SELECT COUNT(*) FROM units u" UNIT_WHERE,
+		"SELECT " UNIT_COLS UNIT_FROM UNIT_WHERE " ORDER BY u.id LIMIT $4 OFFSET $5", &c, &out->total, err);
 	out->items = c.items;
 	out->n = c.n;
 	if (rc < 0)
@@ -448,7 +457,10 @@ int pgd_unit_list(struct pgd_store *st, const struct pgd_list_query *q, struct p
 
 /* ---- people ---- */
 
-#define PERSON_COLS "id, unit_id, name, post, staff_type, phone, status, created_at, updated_at"
+/* p: the person; un: their unit (for unit_name) */
+#define PERSON_COLS                                                                                \
+	"p.id, p.unit_id, p.name, p.post, p.staff_type, p.phone, p.status, p.created_at, p.updated_at, un.name"
+#define PERSON_FROM " FROM people p JOIN units un ON un.id = p.unit_id"
 
 static void person_read(struct pgd_store *st, struct pgd_stmt *s, struct pgd_person *p)
 {
@@ -464,6 +476,7 @@ static void person_read(struct pgd_store *st, struct pgd_stmt *s, struct pgd_per
 	p->active = status && strcmp(status, "active") == 0;
 	copy_ts(p->created_at, st->be->col_text(s, 7));
 	copy_ts(p->updated_at, st->be->col_text(s, 8));
+	p->unit_name = dup_col(st, s, 9);
 }
 
 static int person_validate(struct pgd_store *st, const struct pgd_person *p, int creating, struct pgd_err *err)
@@ -518,7 +531,7 @@ int pgd_person_get(struct pgd_store *st, int64_t id, struct pgd_person *out, str
 	struct pgd_stmt *s = NULL;
 	int rc;
 	memset(out, 0, sizeof(*out));
-	rc = pgd_store_prep(st, &s, err, "SELECT " PERSON_COLS " FROM people WHERE id = $1", "i", id);
+	rc = pgd_store_prep(st, &s, err, "SELECT " PERSON_COLS PERSON_FROM " WHERE p.id = $1", "i", id);
 	if (rc < 0)
 		return rc;
 	rc = st->be->step(s, err);
@@ -575,9 +588,9 @@ static void person_read_v(struct pgd_store *st, struct pgd_stmt *s, void *item)
 }
 
 #define PERSON_WHERE                                                             \
-	" WHERE ($1 = 0 OR unit_id = $1)"                                            \
-	" AND (lower(name) LIKE lower($2) ESCAPE '\\' OR lower(post) LIKE lower($2) ESCAPE '\\')" \
-	" AND ($3 = 1 OR status = 'active')"
+	" WHERE ($1 = 0 OR p.unit_id = $1)"                                          \
+	" AND (lower(p.name) LIKE lower($2) ESCAPE '\\' OR lower(p.post) LIKE lower($2) ESCAPE '\\')" \
+	" AND ($3 = 1 OR p.status = 'active')"
 
 int pgd_person_list(struct pgd_store *st, const struct pgd_list_query *q, struct pgd_person_list *out,
 	struct pgd_err *err)
@@ -585,8 +598,8 @@ int pgd_person_list(struct pgd_store *st, const struct pgd_list_query *q, struct
 	struct list_ctx c = {.size = sizeof(struct pgd_person), .read = person_read_v};
 	int rc;
 	memset(out, 0, sizeof(*out));
-	rc = run_list(st, q, "SELECT COUNT(*) FROM people" PERSON_WHERE,
-		"SELECT " PERSON_COLS " FROM people" PERSON_WHERE " ORDER BY id LIMIT $4 OFFSET $5", &c, &out->total,
+	rc = run_list(st, q, "SELECT COUNT(*) FROM people p" PERSON_WHERE,
+		"SELECT " PERSON_COLS PERSON_FROM PERSON_WHERE " ORDER BY p.id LIMIT $4 OFFSET $5", &c, &out->total,
 		err);
 	out->items = c.items;
 	out->n = c.n;
@@ -597,9 +610,12 @@ int pgd_person_list(struct pgd_store *st, const struct pgd_list_query *q, struct
 
 /* ---- platforms ---- */
 
-#define PLATFORM_COLS                                                                          \
-	"id, unit_id, name, type, url_or_account, site_code, certified, entry_point, manager_person_id," \
-	" status, created_at, updated_at"
+/* pl: the platform; un: its unit; m: its manager (for unit_name, manager_name) */
+#define PLATFORM_COLS                                                                                   \
+	"pl.id, pl.unit_id, pl.name, pl.type, pl.url_or_account, pl.site_code, pl.certified, pl.entry_point," \
+	" pl.manager_person_id, pl.status, pl.created_at, pl.updated_at, un.name, m.name"
+#define PLATFORM_FROM \
+	" FROM platforms pl JOIN units un ON un.id = pl.unit_id LEFT JOIN people m ON m.id = pl.manager_person_id"
 
 static void platform_read(struct pgd_store *st, struct pgd_stmt *s, struct pgd_platform *p)
 {
@@ -617,6 +633,8 @@ static void platform_read(struct pgd_store *st, struct pgd_stmt *s, struct pgd_p
 	p->active = status && strcmp(status, "open") == 0;
 	copy_ts(p->created_at, st->be->col_text(s, 10));
 	copy_ts(p->updated_at, st->be->col_text(s, 11));
+	p->unit_name = dup_col(st, s, 12);
+	p->manager_name = dup_col(st, s, 13);
 }
 
 /* Art. 17: a platform's manager must be an active person on formal staff. */
@@ -710,7 +728,7 @@ int pgd_platform_get(struct pgd_store *st, int64_t id, struct pgd_platform *out,
 	struct pgd_stmt *s = NULL;
 	int rc;
 	memset(out, 0, sizeof(*out));
-	rc = pgd_store_prep(st, &s, err, "SELECT " PLATFORM_COLS " FROM platforms WHERE id = $1", "i", id);
+	rc = pgd_store_prep(st, &s, err, "SELECT " PLATFORM_COLS PLATFORM_FROM " WHERE pl.id = $1", "i", id);
 	if (rc < 0)
 		return rc;
 	rc = st->be->step(s, err);
@@ -760,9 +778,9 @@ static void platform_read_v(struct pgd_store *st, struct pgd_stmt *s, void *item
 }
 
 #define PLATFORM_WHERE                                                                  \
-	" WHERE ($1 = 0 OR unit_id = $1)"                                                   \
-	" AND (lower(name) LIKE lower($2) ESCAPE '\\' OR lower(url_or_account) LIKE lower($2) ESCAPE '\\')" \
-	" AND ($3 = 1 OR status = 'open')"
+	" WHERE ($1 = 0 OR pl.unit_id = $1)"                                                \
+	" AND (lower(pl.name) LIKE lower($2) ESCAPE '\\' OR lower(pl.url_or_account) LIKE lower($2) ESCAPE '\\')" \
+	" AND ($3 = 1 OR pl.status = 'open')"
 
 int pgd_platform_list(struct pgd_store *st, const struct pgd_list_query *q, struct pgd_platform_list *out,
 	struct pgd_err *err)
@@ -770,12 +788,94 @@ int pgd_platform_list(struct pgd_store *st, const struct pgd_list_query *q, stru
 	struct list_ctx c = {.size = sizeof(struct pgd_platform), .read = platform_read_v};
 	int rc;
 	memset(out, 0, sizeof(*out));
-	rc = run_list(st, q, "SELECT COUNT(*) FROM platforms" PLATFORM_WHERE,
-		"SELECT " PLATFORM_COLS " FROM platforms" PLATFORM_WHERE " ORDER BY id LIMIT $4 OFFSET $5", &c,
+	rc = run_list(st, q, "SELECT COUNT(*) FROM platforms pl" PLATFORM_WHERE,
+		"SELECT " PLATFORM_COLS PLATFORM_FROM PLATFORM_WHERE " ORDER BY pl.id LIMIT $4 OFFSET $5", &c,
 		&out->total, err);
 	out->items = c.items;
 	out->n = c.n;
 	if (rc < 0)
 		pgd_platform_list_release(out);
+	return rc;
+}
+
+/* ---- dashboard figures ---- */
+
+int pgd_registry_stats(struct pgd_store *st, int64_t unit_id, struct pgd_registry_stats *out,
+	struct pgd_err *err)
+{
+	struct pgd_stmt *s = NULL;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = pgd_store_query_int(st, &out->units, err,
+		"SELECT COUNT(*) FROM units WHERE status = 'active' AND ($1 = 0 OR id = $1)", "i", unit_id);
+	if (rc == 0)
+		rc = pgd_store_query_int(st, &out->people, err,
+			"SELECT COUNT(*) FROM people WHERE status = 'active' AND ($1 = 0 OR unit_id = $1)", "i", unit_id);
+	if (rc == 0)
+		rc = pgd_store_query_int(st, &out->closed, err,
+			"SELECT COUNT(*) FROM platforms WHERE status = 'closed' AND ($1 = 0 OR unit_id = $1)", "i",
+			unit_id);
+	if (rc < 0)
+		goto out;
+	rc = pgd_store_prep(st, &s, err,
+		"SELECT type, COUNT(*) FROM platforms WHERE status = 'open' AND ($1 = 0 OR unit_id = $1)"
+		" GROUP BY type", "i", unit_id);
+	if (rc < 0)
+		goto out;
+	while ((rc = st->be->step(s, err)) == 1) {
+		int t = parse_name(platform_type_names, PGD_PLATFORM_TYPE_COUNT, st->be->col_text(s, 0));
+		int64_t n = st->be->col_int(s, 1);
+		out->by_type[t < 0 ? PGD_PLATFORM_OTHER : t] += n;
+		out->platforms += n;
+	}
+out:
+	st->be->finalize(s);
+	if (rc < 0)
+		memset(out, 0, sizeof(*out));
+	return rc;
+}
+
+void pgd_unit_count_list_release(struct pgd_unit_count_list *l)
+{
+	if (l == NULL)
+		return;
+	for (size_t i = 0; i < l->n; i++)
+		free(l->items[i].unit_name);
+	free(l->items);
+	memset(l, 0, sizeof(*l));
+}
+
+int pgd_platform_count_by_unit(struct pgd_store *st, int64_t unit_id, int limit,
+	struct pgd_unit_count_list *out, struct pgd_err *err)
+{
+	struct pgd_stmt *s = NULL;
+	size_t cap = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (limit < 1 || limit > 500)
+		return pgd_err_set(err, PGD_ERR_INVALID, "limit", "统计行数应在 1 到 500 之间");
+	rc = pgd_store_prep(st, &s, err,
+		"SELECT u.id, u.name, COUNT(*) AS n FROM platforms pl JOIN units u ON u.id = pl.unit_id"
+		" WHERE pl.status = 'open' AND ($1 = 0 OR u.id = $1)"
+		" GROUP BY u.id, u.name ORDER BY n DESC, u.id LIMIT $2", "ii", unit_id, (int64_t)limit);
+	if (rc < 0)
+		goto out;
+	while ((rc = st->be->step(s, err)) == 1) {
+		struct pgd_unit_count *c;
+		if (out->n == cap) {
+			cap = cap ? cap * 2 : 16;
+			out->items = pgd_reallocarray(out->items, cap, sizeof(*out->items));
+		}
+		c = &out->items[out->n++];
+		c->unit_id = st->be->col_int(s, 0);
+		c->unit_name = dup_col(st, s, 1);
+		c->count = st->be->col_int(s, 2);
+	}
+out:
+	st->be->finalize(s);
+	if (rc < 0)
+		pgd_unit_count_list_release(out);
 	return rc;
 }

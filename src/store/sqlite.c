@@ -4,6 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <sqlite3.h>
 
 #include "pubguard/mem.h"
@@ -183,6 +188,96 @@ static void sq_finalize(struct pgd_stmt *s)
 	free(s);
 }
 
+/* Online backup: copy every page in one read transaction (WAL lets writers go on), into a
+ * temporary file beside dest (mode 0600), make it a self-contained rollback-journal
+ * database, fsync, and link it to dest (never replacing an existing file). */
+static int sq_backup(struct pgd_store *st, const char *dest, struct pgd_err *err)
+{
+	sqlite3 *db = NULL;
+	sqlite3_backup *b = NULL;
+	char tmp[4096];
+	int rc, fd = -1, made = 0;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", dest, (long)getpid()) >= (int)sizeof(tmp))
+		return pgd_err_set(err, PGD_ERR_INVALID, dest, "备份文件路径过长");
+	if (access(dest, F_OK) == 0)
+		return pgd_err_set(err, PGD_ERR_CONFLICT, dest, "备份文件 %s 已存在，不会覆盖", dest);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		rc = pgd_err_set(err, PGD_ERR_IO, dest, "无法创建备份文件 %s", tmp);
+		goto out;
+	}
+	close(fd);
+	fd = -1;
+	made = 1;
+	if (sqlite3_open_v2(tmp, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		rc = pgd_err_set(err, PGD_ERR_IO, dest, "无法打开备份文件 %s（%s）", tmp,
+			db ? sqlite3_errmsg(db) : "内存不足");
+		goto out;
+	}
+	sqlite3_busy_timeout(db, 5000);
+	b = sqlite3_backup_init(db, "main", st->conn, "main");
+	if (b == NULL) {
+		rc = pgd_err_set(err, PGD_ERR_IO, dest, "无法开始备份（%s）", sqlite3_errmsg(db));
+		goto out;
+	}
+	for (int tries = 0;; tries++) {
+		rc = sqlite3_backup_step(b, -1);
+		if (rc == SQLITE_DONE)
+			break;
+		if ((rc == SQLITE_BUSY || rc == SQLITE_LOCKED) && tries < 100) {
+			sqlite3_sleep(50);
+			continue;
+		}
+		sqlite3_backup_finish(b);
+		b = NULL;
+		rc = pgd_err_set(err, PGD_ERR_IO, dest, "备份数据库失败（%s）", sqlite3_errstr(rc));
+		goto out;
+	}
+	rc = sqlite3_backup_finish(b);
+	b = NULL;
+	if (rc != SQLITE_OK) {
+		rc = pgd_err_set(err, PGD_ERR_IO, dest, "备份数据库失败（%s）", sqlite3_errmsg(db));
+		goto out;
+	}
+	if (sqlite3_exec(db, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL) != SQLITE_OK) {
+		rc = pgd_err_set(err, PGD_ERR_IO, dest, "备份文件收尾失败（%s）", sqlite3_errmsg(db));
+		goto out;
+	}
+	sqlite3_close(db);
+	db = NULL;
+	fd = open(tmp, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fsync(fd) != 0) {
+		rc = pgd_err_set(err, PGD_ERR_IO, dest, "无法写入备份文件 %s", tmp);
+		goto out;
+	}
+	/* link() never replaces dest; a file system without hard links gets a checked rename() */
+	if (link(tmp, dest) != 0 && (errno == EEXIST || access(dest, F_OK) == 0 || rename(tmp, dest) != 0)) {
+		rc = access(dest, F_OK) == 0 ? pgd_err_set(err, PGD_ERR_CONFLICT, dest, "备份文件 %s 已存在，不会覆盖", dest)
+					     : pgd_err_set(err, PGD_ERR_IO, dest, "无法创建备份文件 %s", dest);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (b)
+		sqlite3_backup_finish(b);
+	if (db)
+		sqlite3_close(db);
+	if (made) {
+		char p[4200];
+		unlink(tmp);
+		snprintf(p, sizeof(p), "%s-journal", tmp);
+		unlink(p);
+		snprintf(p, sizeof(p), "%s-wal", tmp);
+		unlink(p);
+		snprintf(p, sizeof(p), "%s-shm", tmp);
+		unlink(p);
+	}
+	return rc;
+}
+
 const struct pgd_store_backend pgd_store_sqlite_backend = {
 	.name = "sqlite",
 	.open = sq_open,
@@ -198,4 +293,5 @@ const struct pgd_store_backend pgd_store_sqlite_backend = {
 	.col_text = sq_col_text,
 	.changes = sq_changes,
 	.finalize = sq_finalize,
+	.backup = sq_backup,
 };

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "pubguard/accounts.h"
 #include "pubguard/mem.h"
 #include "store/internal.h"
 #include "core/banned.h"
@@ -264,4 +265,13 @@ int pgd_store_migrate(struct pgd_store *st, struct pgd_err *err)
 			return rc;
 	}
 	return 0;
+}
+
+int pgd_store_backup(struct pgd_store *st, const char *dest_path, struct pgd_err *err)
+{
+	if (dest_path == NULL || *dest_path == '\0')
+		return pgd_err_set(err, PGD_ERR_INVALID, "file", "未指定备份文件路径");
+	if (st->in_tx)
+		return pgd_err_set(err, PGD_ERR_INTERNAL, "", "不能在事务中备份数据库");
+	return st->be->backup(st, dest_path, err);
 }

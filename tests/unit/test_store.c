@@ -53,20 +53,20 @@ static void test_open_pragmas_and_migrate_twice(void **state)
 	char wal[160];
 
 	assert_int_equal(pgd_store_schema_version(f->st, &applied, &err), 0);
-	assert_int_equal(applied, 2); /* 0001 registry, 0002 audit */
-	assert_int_equal(pgd_store_latest_version(), 2);
+	assert_int_equal(applied, 4); /* 0001 registry, 0002 audit, 0003 accounts/reviews/custody, 0004 audit indexes */
+	assert_int_equal(pgd_store_latest_version(), 4);
 	/* second and third run: nothing to do, nothing recorded twice */
 	assert_int_equal(pgd_store_migrate(f->st, &err), 0);
 	assert_int_equal(pgd_store_migrate(f->st, &err), 0);
 	assert_int_equal(pgd_store_query_int(f->st, &v, &err, "SELECT COUNT(*) FROM schema_migrations", ""), 0);
-	assert_int_equal(v, 2);
+	assert_int_equal(v, 4);
 	/* and after reopening */
 	pgd_store_close(f->st);
 	f->st = NULL;
 	assert_int_equal(pgd_store_open(&f->st, f->path, &err), 0);
 	assert_int_equal(pgd_store_migrate(f->st, &err), 0);
 	assert_int_equal(pgd_store_query_int(f->st, &v, &err, "SELECT COUNT(*) FROM schema_migrations", ""), 0);
-	assert_int_equal(v, 2);
+	assert_int_equal(v, 4);
 
 	assert_int_equal(pgd_store_query_int(f->st, &v, &err, "PRAGMA foreign_keys", ""), 0);
 	assert_int_equal(v, 1);
@@ -596,6 +596,259 @@ static void test_two_handles(void **state)
 	pgd_store_close(other);
 }
 
+
+static int64_t mk_platform(struct pgd_store *st, int64_t unit, const char *name, enum pgd_platform_type t,
+	const char *account, int64_t manager)
+{
+	struct pgd_platform p = {.unit_id = unit, .name = (char *)name, .type = t, .url_or_account = (char *)account,
+		.manager_person_id = manager};
+	struct pgd_err err = {0};
+	int64_t id = 0;
+	assert_int_equal(pgd_platform_create(st, &p, &id, &err), 0);
+	return id;
+}
+
+/* get and list carry the joined names: a unit's parent, a person's unit, a platform's unit
+ * and manager (NULL when there is none). */
+static void test_joined_names(void **state)
+{
+	struct fx *f = *state;
+	struct pgd_err err = {0};
+	struct pgd_unit u = {0};
+	struct pgd_person p = {0};
+	struct pgd_platform pf = {0};
+	struct pgd_unit_list ul = {0};
+	struct pgd_person_list pl = {0};
+	struct pgd_platform_list fl = {0};
+	struct pgd_list_query q = {0};
+	int64_t top = mk_unit(f->st, "市卫生健康局", 0);
+	int64_t child = mk_unit(f->st, "市人民医院", top);
+	int64_t nurse = mk_person(f->st, child, "王芳", PGD_STAFF_FORMAL);
+	int64_t with = mk_platform(f->st, child, "盘州市人民医院", PGD_PLATFORM_WECHAT, "gh_rmyy", nurse);
+	int64_t without = mk_platform(f->st, child, "人民医院网站", PGD_PLATFORM_WEBSITE, "https://rmyy.example", 0);
+
+	assert_int_equal(pgd_unit_get(f->st, child, &u, &err), 0);
+	assert_string_equal(u.parent_name, "市卫生健康局");
+	pgd_unit_release(&u);
+	assert_int_equal(pgd_unit_get(f->st, top, &u, &err), 0);
+	assert_null(u.parent_name);
+	pgd_unit_release(&u);
+	assert_int_equal(pgd_person_get(f->st, nurse, &p, &err), 0);
+	assert_string_equal(p.unit_name, "市人民医院");
+	pgd_person_release(&p);
+	assert_int_equal(pgd_platform_get(f->st, with, &pf, &err), 0);
+	assert_string_equal(pf.unit_name, "市人民医院");
+	assert_string_equal(pf.manager_name, "王芳");
+	pgd_platform_release(&pf);
+	assert_int_equal(pgd_platform_get(f->st, without, &pf, &err), 0);
+	assert_null(pf.manager_name);
+	pgd_platform_release(&pf);
+
+	/* lists: the names, and the filters still work over the joins (name columns are not
+	 * ambiguous: searching "医院" must not match the unit's name for people) */
+	q.unit_id = top;
+	assert_int_equal(pgd_unit_list(f->st, &q, &ul, &err), 0);
+	assert_int_equal(ul.total, 2);
+	assert_null(ul.items[0].parent_name);
+	assert_string_equal(ul.items[1].parent_name, "市卫生健康局");
+	pgd_unit_list_release(&ul);
+	q.unit_id = 0;
+	q.search = "医院";
+	assert_int_equal(pgd_person_list(f->st, &q, &pl, &err), 0);
+	assert_int_equal(pl.total, 0);
+	pgd_person_list_release(&pl);
+	q.search = "王";
+	assert_int_equal(pgd_person_list(f->st, &q, &pl, &err), 0);
+	assert_int_equal(pl.total, 1);
+	assert_string_equal(pl.items[0].unit_name, "市人民医院");
+	pgd_person_list_release(&pl);
+	q.search = "网站";
+	assert_int_equal(pgd_platform_list(f->st, &q, &fl, &err), 0);
+	assert_int_equal(fl.total, 1);
+	assert_int_equal(fl.items[0].id, without);
+	assert_string_equal(fl.items[0].unit_name, "市人民医院");
+	assert_null(fl.items[0].manager_name);
+	pgd_platform_list_release(&fl);
+	q.search = NULL;
+	q.unit_id = child;
+	assert_int_equal(pgd_platform_list(f->st, &q, &fl, &err), 0);
+	assert_int_equal(fl.total, 2);
+	assert_string_equal(fl.items[0].manager_name, "王芳");
+	pgd_platform_list_release(&fl);
+}
+
+/* Dashboard figures, counted by hand:
+ *   A: 2 wechat open, 1 weibo closed; people 2 active + 1 left
+ *   A1 (child of A): 1 website open
+ *   B: 3 douyin open; 1 person
+ *   D: 1 wechat open
+ *   C: retired, nothing */
+static void test_registry_stats(void **state)
+{
+	struct fx *f = *state;
+	struct pgd_err err = {0};
+	struct pgd_registry_stats s;
+	struct pgd_unit_count_list top = {0};
+	int64_t a = mk_unit(f->st, "甲局", 0), a1 = mk_unit(f->st, "甲局下属中心", a), b = mk_unit(f->st, "乙局", 0);
+	int64_t c = mk_unit(f->st, "丙局", 0), d = mk_unit(f->st, "丁局", 0), left, weibo;
+
+	mk_person(f->st, a, "甲一", PGD_STAFF_FORMAL);
+	mk_person(f->st, a, "甲二", PGD_STAFF_TEMPORARY);
+	left = mk_person(f->st, a, "甲三", PGD_STAFF_FORMAL);
+	assert_int_equal(pgd_person_leave(f->st, left, &err), 0);
+	mk_person(f->st, b, "乙一", PGD_STAFF_FORMAL);
+	mk_platform(f->st, a, "甲局公众号", PGD_PLATFORM_WECHAT, "gh_a1", 0);
+	mk_platform(f->st, a, "甲局服务号", PGD_PLATFORM_WECHAT, "gh_a2", 0);
+	weibo = mk_platform(f->st, a, "甲局微博", PGD_PLATFORM_WEIBO, "weibo_a", 0);
+	assert_int_equal(pgd_platform_close(f->st, weibo, &err), 0);
+	mk_platform(f->st, a1, "甲中心网站", PGD_PLATFORM_WEBSITE, "https://a1.example", 0);
+	mk_platform(f->st, b, "乙局抖音一", PGD_PLATFORM_DOUYIN, "dy_b1", 0);
+	mk_platform(f->st, b, "乙局抖音二", PGD_PLATFORM_DOUYIN, "dy_b2", 0);
+	mk_platform(f->st, b, "乙局抖音三", PGD_PLATFORM_DOUYIN, "dy_b3", 0);
+	mk_platform(f->st, d, "丁局公众号", PGD_PLATFORM_WECHAT, "gh_d", 0);
+	assert_int_equal(pgd_unit_retire(f->st, c, &err), 0);
+
+	assert_int_equal(pgd_registry_stats(f->st, 0, &s, &err), 0);
+	assert_int_equal(s.units, 4);
+	assert_int_equal(s.people, 3);
+	assert_int_equal(s.platforms, 7);
+	assert_int_equal(s.closed, 1);
+	assert_int_equal(s.by_type[PGD_PLATFORM_WECHAT], 3);
+	assert_int_equal(s.by_type[PGD_PLATFORM_WEBSITE], 1);
+	assert_int_equal(s.by_type[PGD_PLATFORM_DOUYIN], 3);
+	assert_int_equal(s.by_type[PGD_PLATFORM_WEIBO], 0); /* closed ones are not counted by type */
+	assert_int_equal(s.by_type[PGD_PLATFORM_APP], 0);
+
+	/* one unit: itself only, not its sub-unit */
+	assert_int_equal(pgd_registry_stats(f->st, a, &s, &err), 0);
+	assert_int_equal(s.units, 1);
+	assert_int_equal(s.people, 2);
+	assert_int_equal(s.platforms, 2);
+	assert_int_equal(s.closed, 1);
+	assert_int_equal(s.by_type[PGD_PLATFORM_WECHAT], 2);
+	assert_int_equal(s.by_type[PGD_PLATFORM_WEBSITE], 0);
+	/* a retired unit is not counted; an unknown one gives zeros */
+	assert_int_equal(pgd_registry_stats(f->st, c, &s, &err), 0);
+	assert_int_equal(s.units, 0);
+	assert_int_equal(pgd_registry_stats(f->st, 9999, &s, &err), 0);
+	assert_int_equal(s.units + s.people + s.platforms + s.closed, 0);
+
+	/* top units: B 3, A 2, then A1 and D with 1 each (lower id first); C has none */
+	assert_int_equal(pgd_platform_count_by_unit(f->st, 0, 10, &top, &err), 0);
+	assert_int_equal(top.n, 4);
+	assert_int_equal(top.items[0].unit_id, b);
+	assert_string_equal(top.items[0].unit_name, "乙局");
+	assert_int_equal(top.items[0].count, 3);
+	assert_int_equal(top.items[1].unit_id, a);
+	assert_int_equal(top.items[1].count, 2);
+	assert_int_equal(top.items[2].unit_id, a1);
+	assert_int_equal(top.items[3].unit_id, d);
+	assert_int_equal(top.items[3].count, 1);
+	pgd_unit_count_list_release(&top);
+	assert_int_equal(pgd_platform_count_by_unit(f->st, 0, 2, &top, &err), 0);
+	assert_int_equal(top.n, 2);
+	pgd_unit_count_list_release(&top);
+	assert_int_equal(pgd_platform_count_by_unit(f->st, a, 10, &top, &err), 0);
+	assert_int_equal(top.n, 1);
+	assert_int_equal(top.items[0].count, 2);
+	pgd_unit_count_list_release(&top);
+	assert_int_equal(pgd_platform_count_by_unit(f->st, 0, 0, &top, &err), PGD_ERR_INVALID);
+	assert_int_equal(pgd_platform_count_by_unit(f->st, 0, 501, &top, &err), PGD_ERR_INVALID);
+	assert_int_equal(top.n, 0);
+}
+
+/* The audit list: newest first, paged, filtered by actor, action (exact or area), time. */
+static void test_audit_list(void **state)
+{
+	struct fx *f = *state;
+	struct pgd_err err = {0};
+	struct pgd_audit_list l = {0};
+	struct pgd_audit_query q = {0};
+	static const char *const entries[][2] = {
+		{"office01", "unit.create"}, {"office01", "unit.update"}, {"liaison01", "platform.create"},
+		{"liaison01", "unitx.create"}, {"office01", "unit_.odd"}, {"sysadmin", "user.create"}};
+
+	for (size_t i = 0; i < 6; i++)
+		assert_int_equal(pgd_audit_append(f->st, entries[i][0], entries[i][1], "unit:1", i == 1 ? "{\"a\":1}" : NULL,
+			"{\"a\":2}", NULL, &err), 0);
+
+	assert_int_equal(pgd_audit_list(f->st, NULL, &l, &err), 0);
+	assert_int_equal(l.total, 6);
+	assert_int_equal(l.n, 6);
+	assert_int_equal(l.items[0].seq, 6); /* newest first */
+	assert_string_equal(l.items[0].action, "user.create");
+	assert_int_equal(l.items[5].seq, 1);
+	assert_null(l.items[5].before_json);
+	assert_string_equal(l.items[4].before_json, "{\"a\":1}");
+	assert_string_equal(l.items[4].subject, "unit:1");
+	assert_int_equal(strlen(l.items[0].at), 20);
+	pgd_audit_list_release(&l);
+
+	q.page = 2;
+	q.page_size = 4;
+	assert_int_equal(pgd_audit_list(f->st, &q, &l, &err), 0);
+	assert_int_equal(l.total, 6);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.items[0].seq, 2);
+	pgd_audit_list_release(&l);
+
+	memset(&q, 0, sizeof(q));
+	q.actor = "office01";
+	assert_int_equal(pgd_audit_list(f->st, &q, &l, &err), 0);
+	assert_int_equal(l.total, 3);
+	pgd_audit_list_release(&l);
+	q.actor = "office"; /* exact, not a prefix */
+	assert_int_equal(pgd_audit_list(f->st, &q, &l, &err), 0);
+	assert_int_equal(l.total, 0);
+	pgd_audit_list_release(&l);
+
+	memset(&q, 0, sizeof(q));
+	q.action = "unit"; /* the area: unit.create, unit.update; not unitx.* nor unit_.* */
+	assert_int_equal(pgd_audit_list(f->st, &q, &l, &err), 0);
+	assert_int_equal(l.total, 2);
+	assert_int_equal(l.items[0].seq, 2);
+	assert_int_equal(l.items[1].seq, 1);
+	pgd_audit_list_release(&l);
+	q.action = "unit.update";
+	assert_int_equal(pgd_audit_list(f->st, &q, &l, &err), 0);
+	assert_int_equal(l.total, 1);
+	pgd_audit_list_release(&l);
+	q.action = "unit_"; /* '_' is literal: only "unit_.odd" */
+	assert_int_equal(pgd_audit_list(f->st, &q, &l, &err), 0);
+	assert_int_equal(l.total, 1);
+	assert_string_equal(l.items[0].action, "unit_.odd");
+	pgd_audit_list_release(&l);
+	q.action = "%";
+	assert_int_equal(pgd_audit_list(f->st, &q, &l, &err), 0);
+	assert_int_equal(l.total, 0);
+	pgd_audit_list_release(&l);
+
+	memset(&q, 0, sizeof(q));
+	q.since = "2000-01-01";
+	q.until = "2999-12-31";
+	assert_int_equal(pgd_audit_list(f->st, &q, &l, &err), 0);
+	assert_int_equal(l.total, 6);
+	pgd_audit_list_release(&l);
+	q.since = "2999-01-01T00:00:00Z";
+	assert_int_equal(pgd_audit_list(f->st, &q, &l, &err), 0);
+	assert_int_equal(l.total, 0);
+	pgd_audit_list_release(&l);
+	q.since = NULL;
+	q.until = "2000-01-01";
+	assert_int_equal(pgd_audit_list(f->st, &q, &l, &err), 0);
+	assert_int_equal(l.total, 0);
+	pgd_audit_list_release(&l);
+	q.until = "yesterday";
+	assert_int_equal(pgd_audit_list(f->st, &q, &l, &err), PGD_ERR_INVALID);
+	assert_string_equal(err.field, "until");
+	assert_non_null(strstr(err.message, "yesterday"));
+	q.until = NULL;
+	q.since = "2026-01-01T00:00:00"; /* no Z */
+	assert_int_equal(pgd_audit_list(f->st, &q, &l, &err), PGD_ERR_INVALID);
+	assert_string_equal(err.field, "since");
+	assert_int_equal(l.n, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -608,6 +861,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_retire_keeps_history, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_handles, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_joined_names, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_registry_stats, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_list, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
