@@ -33,97 +33,8 @@
 
 #define BAD_DOCX "不是有效的 Word 文档（.docx）："
 
-struct zreader {
-	zip_t *za;
-	size_t budget;
-	const char *name;
-};
-
-/* Read one entry whole. PGD_ERR_NOT_FOUND (err untouched) when it is absent. new: *out. */
-static int read_entry(struct zreader *z, const char *entry, char **out, size_t *out_len,
-                      struct pgd_err *err)
-{
-	zip_int64_t idx = zip_name_locate(z->za, entry, 0);
-	zip_stat_t st;
-	zip_file_t *zf = NULL;
-	char *buf = NULL;
-	size_t len = 0, cap;
-	int rc = 0;
-
-	*out = NULL;
-	*out_len = 0;
-	if (idx < 0)
-		return PGD_ERR_NOT_FOUND;
-	zip_stat_init(&st);
-	if (zip_stat_index(z->za, (zip_uint64_t)idx, 0, &st) < 0) {
-		rc = pgd_err_set(err, PGD_ERR_FORMAT, z->name, BAD_DOCX "无法读取 %s", entry);
-		goto out;
-	}
-	if ((st.valid & ZIP_STAT_SIZE) && st.size > z->budget) {
-		rc = pgd_err_set(
-		    err, PGD_ERR_TOO_LARGE, z->name,
-		    "Word 文档解压后超过 %zu MB（%s 声称 %llu 字节，可能是压缩炸弹），已拒绝",
-		    DOCX_MAX_UNCOMPRESSED >> 20, entry, (unsigned long long)st.size);
-		goto out;
-	}
-	if ((st.valid & ZIP_STAT_ENCRYPTION_METHOD) && st.encryption_method != ZIP_EM_NONE) {
-		rc = pgd_err_set(err, PGD_ERR_FORMAT, z->name, "Word 文档已加密，无法读取");
-		goto out;
-	}
-	zf = zip_fopen_index(z->za, (zip_uint64_t)idx, 0);
-	if (zf == NULL) {
-		rc = pgd_err_set(err, PGD_ERR_FORMAT, z->name, BAD_DOCX "无法打开 %s（%s）", entry,
-		                 zip_strerror(z->za));
-		goto out;
-	}
-	cap = (st.valid & ZIP_STAT_SIZE) ? (size_t)st.size + 1 : 65536;
-	if (cap > z->budget + 1)
-		cap = z->budget + 1;
-	buf = pgd_malloc(cap + 1);
-	for (;;) {
-		zip_int64_t n;
-		if (len == cap) {
-			if (cap > z->budget) {
-				rc = pgd_err_set(
-				    err, PGD_ERR_TOO_LARGE, z->name,
-				    "Word 文档解压后超过 %zu MB（可能是压缩炸弹），已拒绝",
-				    DOCX_MAX_UNCOMPRESSED >> 20);
-				goto out;
-			}
-			cap = cap > z->budget / 2 ? z->budget + 1 : cap * 2;
-			buf = pgd_realloc(buf, cap + 1);
-		}
-		n = zip_fread(zf, buf + len, cap - len);
-		if (n < 0) {
-			rc = pgd_err_set(err, PGD_ERR_FORMAT, z->name,
-			                 BAD_DOCX "%s 已损坏或被截断（%s）", entry,
-			                 zip_file_strerror(zf));
-			goto out;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	if (len > z->budget) {
-		rc = pgd_err_set(err, PGD_ERR_TOO_LARGE, z->name,
-		                 "Word 文档解压后超过 %zu MB（可能是压缩炸弹），已拒绝",
-		                 DOCX_MAX_UNCOMPRESSED >> 20);
-		goto out;
-	}
-	z->budget -= len;
-	buf[len] = '\0';
-	*out = buf;
-	*out_len = len;
-	buf = NULL;
-out:
-	if (zf)
-		zip_fclose(zf);
-	free(buf);
-	return rc;
-}
-
 /* Parse an XML part safely. new: *out (xmlFreeDoc). */
-static int parse_xml(struct zreader *z, const char *part, const char *buf, size_t len,
+static int parse_xml(struct pgd_zreader *z, const char *part, const char *buf, size_t len,
                      xmlDocPtr *out, struct pgd_err *err)
 {
 	xmlParserCtxtPtr ctxt = NULL;
@@ -232,7 +143,7 @@ static const xmlNode *next_node(const xmlNode *n, const xmlNode *root, int down)
 
 /* Read the relationships of part (missing: none). officedoc: target of the officeDocument
  * relationship (new), when asked. */
-static int load_rels(struct zreader *z, const char *relpath, struct rels *r, char **officedoc,
+static int load_rels(struct pgd_zreader *z, const char *relpath, struct rels *r, char **officedoc,
                      struct pgd_err *err)
 {
 	char *buf = NULL;
@@ -240,7 +151,7 @@ static int load_rels(struct zreader *z, const char *relpath, struct rels *r, cha
 	xmlDocPtr x = NULL;
 	int rc;
 
-	rc = read_entry(z, relpath, &buf, &len, err);
+	rc = pgd_zip_read_entry(z, relpath, &buf, &len, err);
 	if (rc == PGD_ERR_NOT_FOUND) {
 		rc = 0;
 		goto out;
@@ -308,14 +219,14 @@ static void styles_release(struct styles *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static int load_styles(struct zreader *z, struct styles *s, struct pgd_err *err)
+static int load_styles(struct pgd_zreader *z, struct styles *s, struct pgd_err *err)
 {
 	char *buf = NULL;
 	size_t len;
 	xmlDocPtr x = NULL;
 	int rc;
 
-	rc = read_entry(z, "word/styles.xml", &buf, &len, err);
+	rc = pgd_zip_read_entry(z, "word/styles.xml", &buf, &len, err);
 	if (rc == PGD_ERR_NOT_FOUND) {
 		rc = 0;
 		goto out;
@@ -812,7 +723,7 @@ static char *rels_path(const char *part)
 }
 
 /* Read, parse and walk one WordprocessingML part. */
-static int do_part(struct dctx *c, struct zreader *z, const char *part, int required,
+static int do_part(struct dctx *c, struct pgd_zreader *z, const char *part, int required,
                    struct pgd_err *err)
 {
 	char *buf = NULL, *rp = NULL;
@@ -822,7 +733,7 @@ static int do_part(struct dctx *c, struct zreader *z, const char *part, int requ
 	const struct rels *saved = c->rels;
 	int rc;
 
-	rc = read_entry(z, part, &buf, &len, err);
+	rc = pgd_zip_read_entry(z, part, &buf, &len, err);
 	if (rc == PGD_ERR_NOT_FOUND) {
 		rc = required ? pgd_err_set(err, PGD_ERR_FORMAT, z->name, BAD_DOCX "缺少 %s", part)
 		              : 0;
@@ -890,13 +801,13 @@ static size_t list_extra_parts(zip_t *za, char **out, size_t max)
 	return k;
 }
 
-static int read_core(struct dctx *c, struct zreader *z)
+static int read_core(struct dctx *c, struct pgd_zreader *z)
 {
 	char *buf = NULL;
 	size_t len;
 	xmlDocPtr x = NULL;
 
-	if (read_entry(z, "docProps/core.xml", &buf, &len, NULL) < 0)
+	if (pgd_zip_read_entry(z, "docProps/core.xml", &buf, &len, NULL) < 0)
 		goto out;
 	if (parse_xml(z, "docProps/core.xml", buf, len, &x, NULL) < 0)
 		goto out;
@@ -918,7 +829,8 @@ int pgd_docx_parse(struct pgd_doc *doc, const char *data, size_t len, struct pgd
 {
 	zip_error_t zerr;
 	zip_source_t *src = NULL;
-	struct zreader z = {NULL, DOCX_MAX_UNCOMPRESSED, doc->name};
+	struct pgd_zreader z = {NULL, DOCX_MAX_UNCOMPRESSED, DOCX_MAX_UNCOMPRESSED, doc->name, "Word 文档",
+		"Word 文档（.docx）"};
 	struct dctx c;
 	struct rels top = {0};
 	struct styles styles = {0};

@@ -4,7 +4,9 @@
  *         size cap) and format detection;
  * text.c  charset decoding (BOM, hint, uchardet, iconv) and the plain-text reader;
  * html.c  the HTML reader (libxml2's HTML parser, positions recovered from the source);
- * docx.c  the Word .docx reader (libzip + libxml2). */
+ * docx.c  the Word .docx reader (libzip + libxml2);
+ * sheet.c the CSV and .xlsx table reader;
+ * zip.c   the capped zip entry reader both zip formats use. */
 #ifndef PGD_DOC_INTERNAL_H
 #define PGD_DOC_INTERNAL_H
 #include <stddef.h>
@@ -72,5 +74,21 @@ int pgd_docx_parse(struct pgd_doc *doc, const char *data, size_t len, struct pgd
 /* Plain-text reader over text already decoded to UTF-8 with LF line ends: takes ownership
  * of text (steals; malloc'd, NUL-terminated). One BODY segment per non-empty line. */
 void pgd_text_build(struct pgd_doc *doc, char *text, size_t len);
+
+/* One open zip archive being read: budget counts down the uncompressed bytes still allowed
+ * (start it at max). kind ("Word 文档") and label ("Word 文档（.docx）") name the format in
+ * messages; name is the input file. */
+struct pgd_zreader {
+	struct zip *za;
+	size_t budget;
+	size_t max;
+	const char *name;
+	const char *kind;
+	const char *label;
+};
+/* Read one entry whole into *out (new, NUL-terminated). PGD_ERR_NOT_FOUND (err untouched)
+ * when absent; TOO_LARGE past the budget; FORMAT when encrypted, corrupt or truncated. */
+int pgd_zip_read_entry(struct pgd_zreader *z, const char *entry, char **out, size_t *out_len,
+	struct pgd_err *err);
 
 #endif
