@@ -21,7 +21,7 @@ pgd_handler h_audit_list, h_audit_verify;
 pgd_handler h_review_groups, h_filings_list, h_filings_create, h_filings_get, h_filings_pdf;
 /* h_custody.c */
 pgd_handler h_custody_list, h_custody_set, h_custody_reveal, h_handover_create, h_handovers_list,
-	h_handover_confirm;
+	h_handover_confirm, h_handover_cancel;
 /* h_import.c */
 pgd_handler h_import;
 

@@ -43,8 +43,9 @@ const struct pgd_route pgd_routes[] = {
 	{"POST", V "/platforms/{id}/handovers", PGD_PERM_CUSTODY, 0, h_handover_create},
 	{"GET", V "/handovers", PGD_PERM_REGISTRY_READ, 0, h_handovers_list},
 	{"POST", V "/handovers/{id}/confirm", PGD_PERM_CUSTODY, 0, h_handover_confirm},
+	{"POST", V "/handovers/{id}/cancel", PGD_PERM_CUSTODY, 0, h_handover_cancel},
 
-	{"GET", V "/users", PGD_PERM_USERS_MANAGE, 0, h_users_list}, /* roles.assign too: see h_users.c */
+	{"GET", V "/users", PGD_PERM_USERS_READ, 0, h_users_list},
 	{"POST", V "/users", PGD_PERM_USERS_MANAGE, 0, h_users_create},
 	{"PUT", V "/users/{id}", PGD_PERM_USERS_MANAGE, 0, h_users_update},
 	{"POST", V "/users/{id}/password", PGD_PERM_USERS_MANAGE, 0, h_users_password},

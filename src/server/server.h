@@ -55,6 +55,7 @@ enum pgd_perm {
 	PGD_PERM_USERS_MANAGE,    /* create/disable users, reset passwords: system admin */
 	PGD_PERM_ROLES_ASSIGN,    /* assign roles, unlock accounts, password policy: security admin */
 	PGD_PERM_AUDIT_READ,      /* read and verify the audit log: audit admin */
+	PGD_PERM_USERS_READ,      /* list user accounts: system admin and security admin */
 	PGD_PERM_COUNT
 };
 
