@@ -302,8 +302,11 @@ void h_password(struct pgd_req *rq, struct pgd_resp *rs)
 	if (rc == 0)
 		rc = pgd_session_create(rq->st, &cur, &err);
 	snprintf(subject, sizeof(subject), "user:%lld", (long long)u.id);
-	if (rc == 0)
-		rc = pgd_audit(rq, "auth.password", subject, NULL, json_pack("{s:s}", "username", u.username), &err);
+	if (rc == 0) {
+		json_t *after = json_pack("{s:s}", "username", u.username);
+		rc = pgd_audit(rq, "auth.password", subject, NULL, after, &err); /* borrows after */
+		json_decref(after);
+	}
 	if (rc == 0)
 		rc = pgd_store_commit(rq->st, &err);
 	else
