@@ -354,7 +354,7 @@ static int seed_platform(struct seed *sd, size_t ui, char letter, enum pgd_platf
 	int64_t *pid, struct pgd_err *err)
 {
 	const struct demo_unit *u = &units[ui];
-	char name[160], url[200], entry[240], code[16], account[80];
+	char name[160], url[200], entry[240], code[32], account[80];
 	struct pgd_platform p = {0};
 	int rc;
 

@@ -33,7 +33,7 @@ static int setup(void **state)
 /* Remove a database file and its -wal / -shm companions. */
 static void rm_db(const char *path)
 {
-	char p[160];
+	char p[192]; /* a path of up to 160 bytes (struct fx) plus "-wal" */
 	unlink(path);
 	snprintf(p, sizeof(p), "%s-wal", path);
 	unlink(p);
