@@ -136,6 +136,13 @@ static void content_disposition(struct MHD_Response *r, const char *filename)
 	pgd_buf_release(&b);
 }
 
+/* JSON answers may carry a revealed custody secret: wipe the serialised text when MHD is done. */
+static void wipe_free_text(void *text)
+{
+	pgd_wipe(text, strlen(text));
+	free(text);
+}
+
 static enum MHD_Result send_resp(struct MHD_Connection *c, struct pgd_resp *rs, const char *allow)
 {
 	struct MHD_Response *r;
@@ -153,9 +160,9 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, struct pgd_resp *rs, 
 			text = pgd_strdup("{\"error\":{\"code\":\"internal\",\"message\":\"内部错误\",\"field\":null}}");
 		}
 		len = strlen(text);
-		r = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+		r = MHD_create_response_from_buffer_with_free_callback(len, text, wipe_free_text);
 		if (r == NULL)
-			free(text);
+			wipe_free_text(text);
 		else
 			MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
 	} else if (rs->bytes) {
@@ -622,6 +629,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, en
 	struct reqctx *ctx = *con_cls;
 	if (ctx == NULL)
 		return;
+	if (ctx->body.data)
+		pgd_wipe(ctx->body.data, ctx->body.len); /* may hold a password or a custody secret */
 	pgd_buf_release(&ctx->body);
 	free(ctx);
 	*con_cls = NULL;
