@@ -177,10 +177,19 @@ static const char m0004_audit_indexes[] =
 	"CREATE INDEX audit_log_action ON audit_log(action, seq);\n"
 	"CREATE INDEX audit_log_at ON audit_log(at);\n";
 
+/* Registry lists leave out retired units, people who left and closed platforms unless asked:
+ * with these indexes the count and the page's ids come from the index, in id order, without
+ * reading the rows. */
+static const char m0005_status_indexes[] =
+	"CREATE INDEX units_status ON units(status);\n"
+	"CREATE INDEX people_status ON people(status);\n"
+	"CREATE INDEX platforms_status ON platforms(status);\n";
+
 const struct pgd_migration pgd_store_migrations[] = {
 	{1, "registry", m0001_registry},
 	{2, "audit", m0002_audit},
 	{3, "accounts_reviews_custody", m0003_accounts_reviews_custody},
 	{4, "audit_indexes", m0004_audit_indexes},
+	{5, "status_indexes", m0005_status_indexes},
 };
 const int pgd_store_migration_count = (int)(sizeof(pgd_store_migrations) / sizeof(pgd_store_migrations[0]));

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pubguard/buf.h"
 #include "pubguard/mem.h"
 #include "store/internal.h"
 #include "core/banned.h"
@@ -192,9 +193,7 @@ static void copy_ts(char dst[32], const char *src)
 }
 
 /* Escape a search string for LIKE ... ESCAPE '\' and wrap it in %...%. new: free(). */
-/* "%search%" with LIKE's wildcards escaped; an empty search gives "%%", which the list
- * queries test first ("$2 = '%%' OR ...") so that listing without a search does not run
- * lower() and LIKE on every row (4 ms instead of 0.6 ms for a count over 10,000 platforms). */
+/* "%search%" with LIKE's wildcards escaped. */
 static char *like_pattern(const char *search)
 {
 	size_t n = search ? strlen(search) : 0;
@@ -394,28 +393,74 @@ int pgd_unit_retire(struct pgd_store *st, int64_t id, struct pgd_err *err)
 	return pgd_store_tx_leave(st, own, rc, err);
 }
 
-/* Run count_sql then page_sql (both bound with fmt/args in the same order: unit, pattern,
- * include_inactive; page_sql also limit, offset) and call read for every row. */
+/* A list: one table (alias), the conditions each filter adds, the columns and joins of a row.
+ * The WHERE clause holds only the filters given, so an unfiltered list is a plain scan of an
+ * index (the status indexes of migration 0005) instead of evaluating "$1 = 0 OR ..." on every
+ * row. The page's ids are picked in a subquery over the one table, and names are joined onto
+ * those rows only: with the joins outside, SQLite joins every row OFFSET steps over.
+ * Parameters: $1 unit id, $2 LIKE pattern; unused ones are not referenced (binding them is a
+ * no-op). */
+struct list_spec {
+	const char *table;   /* "platforms pl" */
+	const char *id;      /* "pl.id" */
+	const char *unit;    /* condition on $1 */
+	const char *search;  /* condition on $2 */
+	const char *active;  /* condition when inactive rows are left out */
+	const char *cols;    /* row columns */
+	const char *from;    /* " FROM ... JOIN ..." for a row */
+};
+
 struct list_ctx {
 	void *items;
 	size_t n, cap, size;
 	void (*read)(struct pgd_store *st, struct pgd_stmt *s, void *item);
 };
 
-static int run_list(struct pgd_store *st, const struct pgd_list_query *q, const char *count_sql,
-	const char *page_sql, struct list_ctx *c, int64_t *total, struct pgd_err *err)
+static void list_where(struct pgd_buf *w, const struct list_spec *ls, const struct pgd_list_query *q)
+{
+	const char *sep = " WHERE ";
+	if (q && q->unit_id) {
+		pgd_buf_addf(w, "%s%s", sep, ls->unit);
+		sep = " AND ";
+	}
+	if (q && q->search && *q->search) {
+		pgd_buf_addf(w, "%s%s", sep, ls->search);
+		sep = " AND ";
+	}
+	if (!(q && q->include_inactive))
+		pgd_buf_addf(w, "%s%s", sep, ls->active);
+}
+
+static int run_list(struct pgd_store *st, const struct pgd_list_query *q, const struct list_spec *ls,
+	struct list_ctx *c, int64_t *total, struct pgd_err *err)
 {
 	struct pgd_stmt *s = NULL;
+	struct pgd_buf where, sql;
 	int64_t limit, offset;
-	int64_t unit = q ? q->unit_id : 0, inactive = q && q->include_inactive;
+	int64_t unit = q ? q->unit_id : 0;
 	char *pat = like_pattern(q ? q->search : NULL);
 	int rc;
 
+	pgd_buf_init(&where, 4096);
+	pgd_buf_init(&sql, 8192);
 	page_bounds(q, &limit, &offset);
-	rc = pgd_store_query_int(st, total, err, count_sql, "isi", unit, pat, inactive);
+	list_where(&where, ls, q);
+	if (pgd_buf_addf(&sql, "SELECT COUNT(*) FROM %s%s", ls->table, where.len ? where.data : "") < 0) {
+		rc = pgd_err_set(err, PGD_ERR_INTERNAL, NULL, "列表查询过长");
+		goto out;
+	}
+	rc = pgd_store_query_int(st, total, err, sql.data, "is", unit, pat);
 	if (rc < 0)
 		goto out;
-	rc = pgd_store_prep(st, &s, err, page_sql, "isiii", unit, pat, inactive, limit, offset);
+	pgd_buf_reset(&sql);
+	if (pgd_buf_addf(&sql,
+		    "SELECT %s%s WHERE %s IN (SELECT %s FROM %s%s ORDER BY %s LIMIT %lld OFFSET %lld) ORDER BY %s",
+		    ls->cols, ls->from, ls->id, ls->id, ls->table, where.len ? where.data : "", ls->id,
+		    (long long)limit, (long long)offset, ls->id) < 0) {
+		rc = pgd_err_set(err, PGD_ERR_INTERNAL, NULL, "列表查询过长");
+		goto out;
+	}
+	rc = pgd_store_prep(st, &s, err, sql.data, "is", unit, pat);
 	if (rc < 0)
 		goto out;
 	while ((rc = st->be->step(s, err)) == 1) {
@@ -429,6 +474,8 @@ static int run_list(struct pgd_store *st, const struct pgd_list_query *q, const 
 	}
 out:
 	st->be->finalize(s);
+	pgd_buf_release(&where);
+	pgd_buf_release(&sql);
 	free(pat);
 	return rc;
 }
@@ -438,10 +485,16 @@ static void unit_read_v(struct pgd_store *st, struct pgd_stmt *s, void *item)
 	unit_read(st, s, item);
 }
 
-#define UNIT_WHERE                                                                                     \
-	" WHERE ($1 = 0 OR u.id IN (WITH RECURSIVE sub(id) AS (SELECT CAST($1 AS BIGINT)"                \
-	" UNION ALL SELECT units.id FROM units JOIN sub ON units.parent_id = sub.id) SELECT id FROM sub))" \
-	" AND ($2 = '%%' OR lower(u.name) LIKE lower($2) ESCAPE '\\') AND ($3 = 1 OR u.status = 'active')"
+static const struct list_spec unit_list_spec = {
+	.table = "units u",
+	.id = "u.id",
+	.unit = "u.id IN (WITH RECURSIVE sub(id) AS (SELECT CAST($1 AS BIGINT)"
+		" UNION ALL SELECT units.id FROM units JOIN sub ON units.parent_id = sub.id) SELECT id FROM sub)",
+	.search = "lower(u.name) LIKE lower($2) ESCAPE '\\'",
+	.active = "u.status = 'active'",
+	.cols = UNIT_COLS,
+	.from = UNIT_FROM,
+};
 
 int pgd_unit_list(struct pgd_store *st, const struct pgd_list_query *q, struct pgd_unit_list *out,
 	struct pgd_err *err)
@@ -449,8 +502,7 @@ int pgd_unit_list(struct pgd_store *st, const struct pgd_list_query *q, struct p
 	struct list_ctx c = {.size = sizeof(struct pgd_unit), .read = unit_read_v};
 	int rc;
 	memset(out, 0, sizeof(*out));
-	rc = run_list(st, q, "SELECT COUNT(*) FROM units u" UNIT_WHERE,
-		"SELECT " UNIT_COLS UNIT_FROM UNIT_WHERE " ORDER BY u.id LIMIT $4 OFFSET $5", &c, &out->total, err);
+	rc = run_list(st, q, &unit_list_spec, &c, &out->total, err);
 	out->items = c.items;
 	out->n = c.n;
 	if (rc < 0)
@@ -590,10 +642,15 @@ static void person_read_v(struct pgd_store *st, struct pgd_stmt *s, void *item)
 	person_read(st, s, item);
 }
 
-#define PERSON_WHERE                                                             \
-	" WHERE ($1 = 0 OR p.unit_id = $1)"                                          \
-	" AND ($2 = '%%' OR lower(p.name) LIKE lower($2) ESCAPE '\\' OR lower(p.post) LIKE lower($2) ESCAPE '\\')" \
-	" AND ($3 = 1 OR p.status = 'active')"
+static const struct list_spec person_list_spec = {
+	.table = "people p",
+	.id = "p.id",
+	.unit = "p.unit_id = $1",
+	.search = "(lower(p.name) LIKE lower($2) ESCAPE '\\' OR lower(p.post) LIKE lower($2) ESCAPE '\\')",
+	.active = "p.status = 'active'",
+	.cols = PERSON_COLS,
+	.from = PERSON_FROM,
+};
 
 int pgd_person_list(struct pgd_store *st, const struct pgd_list_query *q, struct pgd_person_list *out,
 	struct pgd_err *err)
@@ -601,9 +658,7 @@ int pgd_person_list(struct pgd_store *st, const struct pgd_list_query *q, struct
 	struct list_ctx c = {.size = sizeof(struct pgd_person), .read = person_read_v};
 	int rc;
 	memset(out, 0, sizeof(*out));
-	rc = run_list(st, q, "SELECT COUNT(*) FROM people p" PERSON_WHERE,
-		"SELECT " PERSON_COLS PERSON_FROM PERSON_WHERE " ORDER BY p.id LIMIT $4 OFFSET $5", &c, &out->total,
-		err);
+	rc = run_list(st, q, &person_list_spec, &c, &out->total, err);
 	out->items = c.items;
 	out->n = c.n;
 	if (rc < 0)
@@ -780,10 +835,15 @@ static void platform_read_v(struct pgd_store *st, struct pgd_stmt *s, void *item
 	platform_read(st, s, item);
 }
 
-#define PLATFORM_WHERE                                                                  \
-	" WHERE ($1 = 0 OR pl.unit_id = $1)"                                                \
-	" AND ($2 = '%%' OR lower(pl.name) LIKE lower($2) ESCAPE '\\' OR lower(pl.url_or_account) LIKE lower($2) ESCAPE '\\')" \
-	" AND ($3 = 1 OR pl.status = 'open')"
+static const struct list_spec platform_list_spec = {
+	.table = "platforms pl",
+	.id = "pl.id",
+	.unit = "pl.unit_id = $1",
+	.search = "(lower(pl.name) LIKE lower($2) ESCAPE '\\' OR lower(pl.url_or_account) LIKE lower($2) ESCAPE '\\')",
+	.active = "pl.status = 'open'",
+	.cols = PLATFORM_COLS,
+	.from = PLATFORM_FROM,
+};
 
 int pgd_platform_list(struct pgd_store *st, const struct pgd_list_query *q, struct pgd_platform_list *out,
 	struct pgd_err *err)
@@ -791,9 +851,7 @@ int pgd_platform_list(struct pgd_store *st, const struct pgd_list_query *q, stru
 	struct list_ctx c = {.size = sizeof(struct pgd_platform), .read = platform_read_v};
 	int rc;
 	memset(out, 0, sizeof(*out));
-	rc = run_list(st, q, "SELECT COUNT(*) FROM platforms pl" PLATFORM_WHERE,
-		"SELECT " PLATFORM_COLS PLATFORM_FROM PLATFORM_WHERE " ORDER BY pl.id LIMIT $4 OFFSET $5", &c,
-		&out->total, err);
+	rc = run_list(st, q, &platform_list_spec, &c, &out->total, err);
 	out->items = c.items;
 	out->n = c.n;
 	if (rc < 0)
