@@ -80,16 +80,6 @@ int pgd_time_parse_iso(const char *s, time_t *t)
 	return 0;
 }
 
-static void copy_ts(char dst[32], const char *src)
-{
-	snprintf(dst, 32, "%s", src ? src : "");
-}
-
-static char *dup_col(struct pgd_store *st, struct pgd_stmt *s, int col)
-{
-	return pgd_strdup(st->be->col_text(s, col));
-}
-
 /* ---- users ---- */
 
 void pgd_user_release(struct pgd_user *u)
@@ -222,20 +212,20 @@ static void user_read(struct pgd_store *st, struct pgd_stmt *s, struct pgd_user 
 {
 	const char *status = st->be->col_text(s, 7);
 	u->id = st->be->col_int(s, 0);
-	u->username = dup_col(st, s, 1);
-	u->display_name = dup_col(st, s, 2);
+	u->username = pgd_store_dup_col(st, s, 1);
+	u->display_name = pgd_store_dup_col(st, s, 2);
 	u->person_id = st->be->col_int(s, 3);
 	u->unit_id = st->be->col_int(s, 4);
-	u->unit_name = dup_col(st, s, 5);
+	u->unit_name = pgd_store_dup_col(st, s, 5);
 	u->must_change_password = st->be->col_int(s, 6) != 0;
 	u->active = status && strcmp(status, "active") == 0;
-	copy_ts(u->locked_until, st->be->col_text(s, 8));
-	copy_ts(u->password_changed_at, st->be->col_text(s, 9));
-	copy_ts(u->last_login_at, st->be->col_text(s, 10));
-	copy_ts(u->created_at, st->be->col_text(s, 11));
-	copy_ts(u->updated_at, st->be->col_text(s, 12));
+	pgd_store_copy_ts(u->locked_until, st->be->col_text(s, 8));
+	pgd_store_copy_ts(u->password_changed_at, st->be->col_text(s, 9));
+	pgd_store_copy_ts(u->last_login_at, st->be->col_text(s, 10));
+	pgd_store_copy_ts(u->created_at, st->be->col_text(s, 11));
+	pgd_store_copy_ts(u->updated_at, st->be->col_text(s, 12));
 	if (with_hash)
-		u->password_hash = dup_col(st, s, 13);
+		u->password_hash = pgd_store_dup_col(st, s, 13);
 }
 
 static int read_roles(struct pgd_store *st, int64_t id, uint32_t *roles, struct pgd_err *err)
@@ -330,22 +320,6 @@ int pgd_user_update(struct pgd_store *st, const struct pgd_user *u, struct pgd_e
 	" AND (lower(u.username) LIKE lower($3) ESCAPE '\\' OR lower(u.display_name) LIKE lower($3) ESCAPE '\\')" \
 	" AND ($4 = 1 OR u.status = 'active')"
 
-/* Escape a search string for LIKE ... ESCAPE '\' and wrap it in %...%. new: free(). */
-static char *like_pattern(const char *search)
-{
-	size_t n = search ? strlen(search) : 0;
-	char *p = pgd_malloc(2 * n + 3), *o = p;
-	*o++ = '%';
-	for (size_t i = 0; i < n; i++) {
-		if (search[i] == '%' || search[i] == '_' || search[i] == '\\')
-			*o++ = '\\';
-		*o++ = search[i];
-	}
-	*o++ = '%';
-	*o = '\0';
-	return p;
-}
-
 int pgd_user_list(struct pgd_store *st, const struct pgd_list_query *q, struct pgd_user_list *out,
 	struct pgd_err *err)
 {
@@ -353,7 +327,7 @@ int pgd_user_list(struct pgd_store *st, const struct pgd_list_query *q, struct p
 	int page = q && q->page > 1 ? q->page : 1;
 	int64_t size = q && q->page_size > 0 ? q->page_size : 50;
 	int64_t unit = q ? q->unit_id : 0, inactive = q && q->include_inactive;
-	char *pat = like_pattern(q ? q->search : NULL);
+	char *pat = pgd_store_like_pattern(q ? q->search : NULL);
 	char now[32];
 	size_t cap = 0;
 	int rc;
@@ -583,8 +557,8 @@ int pgd_session_get(struct pgd_store *st, const char *token_hash, struct pgd_ses
 		snprintf(out->token_hash, sizeof(out->token_hash), "%s", st->be->col_text(s, 0));
 		out->user_id = st->be->col_int(s, 1);
 		snprintf(out->csrf, sizeof(out->csrf), "%s", st->be->col_text(s, 2));
-		copy_ts(out->created_at, st->be->col_text(s, 3));
-		copy_ts(out->last_seen_at, st->be->col_text(s, 4));
+		pgd_store_copy_ts(out->created_at, st->be->col_text(s, 3));
+		pgd_store_copy_ts(out->last_seen_at, st->be->col_text(s, 4));
 		const char *r = st->be->col_text(s, 5);
 		snprintf(out->remote, sizeof(out->remote), "%s", r ? r : "");
 		rc = 0;
@@ -635,7 +609,7 @@ int pgd_setting_get(struct pgd_store *st, const char *key, char **value, struct 
 		return rc;
 	rc = st->be->step(s, err);
 	if (rc == 1) {
-		*value = dup_col(st, s, 0);
+		*value = pgd_store_dup_col(st, s, 0);
 		rc = 0;
 	} else if (rc == 0) {
 		rc = pgd_err_set(err, PGD_ERR_NOT_FOUND, key, "设置项 %s 未设置", key ? key : "");

@@ -14,7 +14,6 @@
 #include "store/internal.h"
 #include "core/banned.h"
 
-#define TEXT_MAX 1000 /* bytes, any text field */
 #define SECRET_HEX_MAX (2u * (PGD_SEAL_MAX_PLAINTEXT + PGD_SEAL_OVERHEAD))
 
 static const char *const handover_status_names[] = {"pending", "confirmed", "cancelled"};
@@ -22,55 +21,6 @@ static const char *const handover_status_names[] = {"pending", "confirmed", "can
 const char *pgd_handover_status_name(enum pgd_handover_status s)
 {
 	return (unsigned)s <= PGD_HANDOVER_CANCELLED ? handover_status_names[s] : NULL;
-}
-
-/* ---- helpers (as in registry.c) ---- */
-
-static char *dup_col(struct pgd_store *st, struct pgd_stmt *s, int col)
-{
-	return pgd_strdup(st->be->col_text(s, col));
-}
-
-static void copy_ts(char dst[32], const char *src)
-{
-	snprintf(dst, 32, "%s", src ? src : "");
-}
-
-static int check_text(const char *v, int required, const char *field, const char *label, struct pgd_err *err)
-{
-	if (v == NULL || *v == '\0') {
-		if (required)
-			return pgd_err_set(err, PGD_ERR_INVALID, field, "%s不能为空", label);
-		return 0;
-	}
-	if (strlen(v) > TEXT_MAX)
-		return pgd_err_set(err, PGD_ERR_INVALID, field, "%s过长（不超过 %d 字节）", label, TEXT_MAX);
-	return 0;
-}
-
-static char *like_pattern(const char *search)
-{
-	size_t n = search ? strlen(search) : 0;
-	char *p = pgd_malloc(2 * n + 3), *o = p;
-	*o++ = '%';
-	for (size_t i = 0; i < n; i++) {
-		if (search[i] == '%' || search[i] == '_' || search[i] == '\\')
-			*o++ = '\\';
-		*o++ = search[i];
-	}
-	*o++ = '%';
-	*o = '\0';
-	return p;
-}
-
-static void page_bounds(const struct pgd_list_query *q, int64_t *limit, int64_t *offset)
-{
-	int page = q && q->page > 1 ? q->page : 1;
-	int size = q && q->page_size > 0 ? q->page_size : 50;
-	if (size > 500)
-		size = 500;
-	*limit = size;
-	*offset = (int64_t)(page - 1) * size;
 }
 
 /* ---- custody ---- */
@@ -117,9 +67,9 @@ int pgd_custody_set(struct pgd_store *st, int64_t platform_id, const char *accou
 	size_t hl;
 	int own = 0, rc;
 
-	rc = check_text(account, 1, "account", "账号", err);
+	rc = pgd_store_check_text(account, 1, "account", "账号", err);
 	if (rc == 0)
-		rc = check_text(set_by, 1, "set_by", "设置人", err);
+		rc = pgd_store_check_text(set_by, 1, "set_by", "设置人", err);
 	if (rc == 0) {
 		hl = secret_hex ? strlen(secret_hex) : 0;
 		if (hl == 0 || hl % 2 != 0 || hl > SECRET_HEX_MAX || strspn(secret_hex, "0123456789abcdefABCDEF") != hl)
@@ -157,10 +107,10 @@ int pgd_custody_get(struct pgd_store *st, int64_t platform_id, struct pgd_custod
 	rc = st->be->step(s, err);
 	if (rc == 1) {
 		out->platform_id = st->be->col_int(s, 0);
-		out->account = dup_col(st, s, 1);
-		out->secret_hex = dup_col(st, s, 2);
-		out->set_by = dup_col(st, s, 3);
-		copy_ts(out->set_at, st->be->col_text(s, 4));
+		out->account = pgd_store_dup_col(st, s, 1);
+		out->secret_hex = pgd_store_dup_col(st, s, 2);
+		out->set_by = pgd_store_dup_col(st, s, 3);
+		pgd_store_copy_ts(out->set_at, st->be->col_text(s, 4));
 		rc = 0;
 	} else if (rc == 0) {
 		rc = pgd_err_set(err, PGD_ERR_NOT_FOUND, "platform_id", "平台（编号 %" PRId64 "）尚未托管账号", platform_id);
@@ -184,12 +134,12 @@ int pgd_custody_status_list(struct pgd_store *st, const struct pgd_list_query *q
 {
 	struct pgd_stmt *s = NULL;
 	int64_t limit, offset, unit = q ? q->unit_id : 0, inactive = q && q->include_inactive;
-	char *pat = like_pattern(q ? q->search : NULL);
+	char *pat = pgd_store_like_pattern(q ? q->search : NULL);
 	size_t cap = 0;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	page_bounds(q, &limit, &offset);
+	pgd_store_page_bounds(q, &limit, &offset);
 	rc = pgd_store_query_int(st, &out->total, err, "SELECT COUNT(*) FROM platforms p" CUSTODY_WHERE, "isi", unit,
 		pat, inactive);
 	if (rc < 0)
@@ -212,18 +162,18 @@ int pgd_custody_status_list(struct pgd_store *st, const struct pgd_list_query *q
 		r = &out->items[out->n++];
 		memset(r, 0, sizeof(*r));
 		r->platform_id = st->be->col_int(s, 0);
-		r->platform_name = dup_col(st, s, 1);
+		r->platform_name = pgd_store_dup_col(st, s, 1);
 		(void)pgd_platform_type_parse(st->be->col_text(s, 2), &t);
 		r->platform_type = t;
 		r->platform_active = status && strcmp(status, "open") == 0;
 		r->unit_id = st->be->col_int(s, 4);
-		r->unit_name = dup_col(st, s, 5);
+		r->unit_name = pgd_store_dup_col(st, s, 5);
 		r->manager_person_id = st->be->col_int(s, 6);
-		r->manager_name = dup_col(st, s, 7);
+		r->manager_name = pgd_store_dup_col(st, s, 7);
 		r->manager_active = mstatus && strcmp(mstatus, "active") == 0;
 		r->has_secret = st->be->col_int(s, 9) != 0;
-		r->account = dup_col(st, s, 10);
-		copy_ts(r->set_at, st->be->col_text(s, 11));
+		r->account = pgd_store_dup_col(st, s, 10);
+		pgd_store_copy_ts(r->set_at, st->be->col_text(s, 11));
 		r->pending_handover_id = st->be->col_int(s, 12);
 		r->flagged = st->be->col_int(s, 13) != 0;
 	}
@@ -279,21 +229,21 @@ static void handover_read(struct pgd_store *st, struct pgd_stmt *s, struct pgd_h
 	memset(h, 0, sizeof(*h));
 	h->id = st->be->col_int(s, 0);
 	h->platform_id = st->be->col_int(s, 1);
-	h->platform_name = dup_col(st, s, 2);
+	h->platform_name = pgd_store_dup_col(st, s, 2);
 	h->unit_id = st->be->col_int(s, 3);
 	h->from_person_id = st->be->col_int(s, 4);
-	h->from_name = dup_col(st, s, 5);
+	h->from_name = pgd_store_dup_col(st, s, 5);
 	h->to_person_id = st->be->col_int(s, 6);
-	h->to_name = dup_col(st, s, 7);
-	h->initiated_by = dup_col(st, s, 8);
-	h->note = dup_col(st, s, 9);
+	h->to_name = pgd_store_dup_col(st, s, 7);
+	h->initiated_by = pgd_store_dup_col(st, s, 8);
+	h->note = pgd_store_dup_col(st, s, 9);
 	h->status = PGD_HANDOVER_CANCELLED;
 	for (int i = 0; status && i < 3; i++)
 		if (strcmp(status, handover_status_names[i]) == 0)
 			h->status = (enum pgd_handover_status)i;
-	copy_ts(h->created_at, st->be->col_text(s, 11));
-	h->confirmed_by = dup_col(st, s, 12);
-	copy_ts(h->confirmed_at, st->be->col_text(s, 13));
+	pgd_store_copy_ts(h->created_at, st->be->col_text(s, 11));
+	h->confirmed_by = pgd_store_dup_col(st, s, 12);
+	pgd_store_copy_ts(h->confirmed_at, st->be->col_text(s, 13));
 }
 
 /* to_person must be an active formal person of unit_id other than the current manager. */
@@ -331,9 +281,9 @@ int pgd_handover_create(struct pgd_store *st, int64_t platform_id, int64_t to_pe
 	char now[32];
 	int own = 0, rc;
 
-	rc = check_text(initiated_by, 1, "initiated_by", "发起人", err);
+	rc = pgd_store_check_text(initiated_by, 1, "initiated_by", "发起人", err);
 	if (rc == 0)
-		rc = check_text(note, 0, "note", "备注", err);
+		rc = pgd_store_check_text(note, 0, "note", "备注", err);
 	if (rc < 0)
 		return rc;
 	rc = pgd_store_tx_enter(st, &own, err);
@@ -404,7 +354,7 @@ int pgd_handover_confirm(struct pgd_store *st, int64_t id, int64_t by_person_id,
 	char now[32];
 	int own = 0, rc;
 
-	rc = check_text(confirmed_by, 1, "confirmed_by", "确认人", err);
+	rc = pgd_store_check_text(confirmed_by, 1, "confirmed_by", "确认人", err);
 	if (rc < 0)
 		return rc;
 	rc = pgd_store_tx_enter(st, &own, err);
@@ -447,7 +397,7 @@ int pgd_handover_cancel(struct pgd_store *st, int64_t id, const char *cancelled_
 	char now[32];
 	int own = 0, rc;
 
-	rc = check_text(cancelled_by, 1, "cancelled_by", "取消人", err);
+	rc = pgd_store_check_text(cancelled_by, 1, "cancelled_by", "取消人", err);
 	if (rc < 0)
 		return rc;
 	rc = pgd_store_tx_enter(st, &own, err);
@@ -475,12 +425,12 @@ int pgd_handover_list(struct pgd_store *st, const struct pgd_list_query *q, int 
 {
 	struct pgd_stmt *s = NULL;
 	int64_t limit, offset, unit = q ? q->unit_id : 0, pend = only_pending != 0;
-	char *pat = like_pattern(q ? q->search : NULL);
+	char *pat = pgd_store_like_pattern(q ? q->search : NULL);
 	size_t cap = 0;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	page_bounds(q, &limit, &offset);
+	pgd_store_page_bounds(q, &limit, &offset);
 	rc = pgd_store_query_int(st, &out->total, err,
 		"SELECT COUNT(*) FROM handovers h JOIN platforms p ON p.id = h.platform_id" HANDOVER_WHERE, "isi", unit,
 		pat, pend);

@@ -69,6 +69,17 @@ int pgd_store_query_int(struct pgd_store *st, int64_t *v, struct pgd_err *err, c
  * whether this call opened it. */
 int pgd_store_tx_enter(struct pgd_store *st, int *own, struct pgd_err *err);
 int pgd_store_tx_leave(struct pgd_store *st, int own, int rc, struct pgd_err *err);
+/* Record helpers shared by registry, accounts, reviews and custody. */
+#define PGD_STORE_TEXT_MAX 1000 /* bytes, any free-text field of a record */
+/* Empty or missing: INVALID "<label>不能为空" when required; longer than PGD_STORE_TEXT_MAX:
+ * INVALID naming the field. */
+int pgd_store_check_text(const char *v, int required, const char *field, const char *label, struct pgd_err *err);
+char *pgd_store_dup_col(struct pgd_store *st, struct pgd_stmt *s, int col); /* new; NULL for SQL NULL */
+void pgd_store_copy_ts(char dst[32], const char *src);                     /* NULL gives "" */
+/* "%search%" for LIKE ... ESCAPE '\' with LIKE's wildcards escaped. new: free(). */
+char *pgd_store_like_pattern(const char *search);
+/* LIMIT and OFFSET of a list query: page >= 1, page_size 50 by default, at most 500. */
+void pgd_store_page_bounds(const struct pgd_list_query *q, int64_t *limit, int64_t *offset);
 /* Current time, ISO 8601 UTC. */
 void pgd_store_now(char out[32]);
 

@@ -11,7 +11,6 @@
 #include "store/internal.h"
 #include "core/banned.h"
 
-#define TEXT_MAX 1000 /* bytes, any registry text field */
 
 /* ---- enumerations ---- */
 
@@ -140,19 +139,6 @@ void pgd_platform_list_release(struct pgd_platform_list *l)
 
 /* ---- validation helpers ---- */
 
-/* Required (or optional) text field: not empty when required, at most TEXT_MAX bytes. */
-static int check_text(const char *v, int required, const char *field, const char *label, struct pgd_err *err)
-{
-	if (v == NULL || *v == '\0') {
-		if (required)
-			return pgd_err_set(err, PGD_ERR_INVALID, field, "%s不能为空", label);
-		return 0;
-	}
-	if (strlen(v) > TEXT_MAX)
-		return pgd_err_set(err, PGD_ERR_INVALID, field, "%s过长（不超过 %d 字节）", label, TEXT_MAX);
-	return 0;
-}
-
 /* Unit id must exist (and be active when require_active). */
 static int check_unit_ref(struct pgd_store *st, int64_t unit_id, int require_active, const char *field,
 	const char *label, struct pgd_err *err)
@@ -182,43 +168,6 @@ static int check_unit_move(struct pgd_store *st, const char *sql_current, int64_
 	return check_unit_ref(st, unit_id, current != unit_id, field, label, err);
 }
 
-static char *dup_col(struct pgd_store *st, struct pgd_stmt *s, int col)
-{
-	return pgd_strdup(st->be->col_text(s, col));
-}
-
-static void copy_ts(char dst[32], const char *src)
-{
-	snprintf(dst, 32, "%s", src ? src : "");
-}
-
-/* Escape a search string for LIKE ... ESCAPE '\' and wrap it in %...%. new: free(). */
-/* "%search%" with LIKE's wildcards escaped. */
-static char *like_pattern(const char *search)
-{
-	size_t n = search ? strlen(search) : 0;
-	char *p = pgd_malloc(2 * n + 3), *o = p;
-	*o++ = '%';
-	for (size_t i = 0; i < n; i++) {
-		if (search[i] == '%' || search[i] == '_' || search[i] == '\\')
-			*o++ = '\\';
-		*o++ = search[i];
-	}
-	*o++ = '%';
-	*o = '\0';
-	return p;
-}
-
-static void page_bounds(const struct pgd_list_query *q, int64_t *limit, int64_t *offset)
-{
-	int page = q && q->page > 1 ? q->page : 1;
-	int size = q && q->page_size > 0 ? q->page_size : 50;
-	if (size > 500)
-		size = 500;
-	*limit = size;
-	*offset = (int64_t)(page - 1) * size;
-}
-
 /* UPDATE ... SET status = ..., updated_at = $2 WHERE id = $1: NOT_FOUND when no row. */
 static int set_status(struct pgd_store *st, const char *sql, int64_t id, const char *what, struct pgd_err *err)
 {
@@ -246,21 +195,21 @@ static void unit_read(struct pgd_store *st, struct pgd_stmt *s, struct pgd_unit 
 	const char *status = st->be->col_text(s, 6);
 	u->id = st->be->col_int(s, 0);
 	u->parent_id = st->be->col_int(s, 1);
-	u->name = dup_col(st, s, 2);
+	u->name = pgd_store_dup_col(st, s, 2);
 	u->kind = k < 0 ? PGD_UNIT_ORGAN : (enum pgd_unit_kind)k;
-	u->party_body = dup_col(st, s, 4);
+	u->party_body = pgd_store_dup_col(st, s, 4);
 	u->principal_head_person_id = st->be->col_int(s, 5);
 	u->active = status && strcmp(status, "active") == 0;
-	copy_ts(u->created_at, st->be->col_text(s, 7));
-	copy_ts(u->updated_at, st->be->col_text(s, 8));
-	u->parent_name = dup_col(st, s, 9);
+	pgd_store_copy_ts(u->created_at, st->be->col_text(s, 7));
+	pgd_store_copy_ts(u->updated_at, st->be->col_text(s, 8));
+	u->parent_name = pgd_store_dup_col(st, s, 9);
 }
 
 static int unit_validate(struct pgd_store *st, const struct pgd_unit *u, struct pgd_err *err)
 {
-	int rc = check_text(u->name, 1, "name", "单位名称", err);
+	int rc = pgd_store_check_text(u->name, 1, "name", "单位名称", err);
 	if (rc == 0)
-		rc = check_text(u->party_body, 0, "party_body", "责任党组织", err);
+		rc = pgd_store_check_text(u->party_body, 0, "party_body", "责任党组织", err);
 	if (rc == 0 && pgd_unit_kind_name(u->kind) == NULL)
 		rc = pgd_err_set(err, PGD_ERR_INVALID, "kind", "单位类型无效");
 	if (rc == 0 && u->parent_id < 0)
@@ -438,12 +387,12 @@ static int run_list(struct pgd_store *st, const struct pgd_list_query *q, const 
 	struct pgd_buf where, sql;
 	int64_t limit, offset;
 	int64_t unit = q ? q->unit_id : 0;
-	char *pat = like_pattern(q ? q->search : NULL);
+	char *pat = pgd_store_like_pattern(q ? q->search : NULL);
 	int rc;
 
 	pgd_buf_init(&where, 4096);
 	pgd_buf_init(&sql, 8192);
-	page_bounds(q, &limit, &offset);
+	pgd_store_page_bounds(q, &limit, &offset);
 	list_where(&where, ls, q);
 	if (pgd_buf_addf(&sql, "SELECT COUNT(*) FROM %s%s", ls->table, where.len ? where.data : "") < 0) {
 		rc = pgd_err_set(err, PGD_ERR_INTERNAL, NULL, "列表查询过长");
@@ -523,24 +472,24 @@ static void person_read(struct pgd_store *st, struct pgd_stmt *s, struct pgd_per
 	const char *status = st->be->col_text(s, 6);
 	p->id = st->be->col_int(s, 0);
 	p->unit_id = st->be->col_int(s, 1);
-	p->name = dup_col(st, s, 2);
-	p->post = dup_col(st, s, 3);
+	p->name = pgd_store_dup_col(st, s, 2);
+	p->post = pgd_store_dup_col(st, s, 3);
 	/* an unreadable staff type is never treated as formal */
 	p->staff_type = t < 0 ? PGD_STAFF_TEMPORARY : (enum pgd_staff_type)t;
-	p->phone = dup_col(st, s, 5);
+	p->phone = pgd_store_dup_col(st, s, 5);
 	p->active = status && strcmp(status, "active") == 0;
-	copy_ts(p->created_at, st->be->col_text(s, 7));
-	copy_ts(p->updated_at, st->be->col_text(s, 8));
-	p->unit_name = dup_col(st, s, 9);
+	pgd_store_copy_ts(p->created_at, st->be->col_text(s, 7));
+	pgd_store_copy_ts(p->updated_at, st->be->col_text(s, 8));
+	p->unit_name = pgd_store_dup_col(st, s, 9);
 }
 
 static int person_validate(struct pgd_store *st, const struct pgd_person *p, int creating, struct pgd_err *err)
 {
-	int rc = check_text(p->name, 1, "name", "姓名", err);
+	int rc = pgd_store_check_text(p->name, 1, "name", "姓名", err);
 	if (rc == 0)
-		rc = check_text(p->post, 0, "post", "职务", err);
+		rc = pgd_store_check_text(p->post, 0, "post", "职务", err);
 	if (rc == 0)
-		rc = check_text(p->phone, 0, "phone", "电话", err);
+		rc = pgd_store_check_text(p->phone, 0, "phone", "电话", err);
 	if (rc == 0 && pgd_staff_type_name(p->staff_type) == NULL)
 		rc = pgd_err_set(err, PGD_ERR_INVALID, "staff_type", "人员类型无效（应为正式、临聘或公益性岗位）");
 	if (rc == 0 && creating)
@@ -681,18 +630,18 @@ static void platform_read(struct pgd_store *st, struct pgd_stmt *s, struct pgd_p
 	const char *status = st->be->col_text(s, 9);
 	p->id = st->be->col_int(s, 0);
 	p->unit_id = st->be->col_int(s, 1);
-	p->name = dup_col(st, s, 2);
+	p->name = pgd_store_dup_col(st, s, 2);
 	p->type = t < 0 ? PGD_PLATFORM_OTHER : (enum pgd_platform_type)t;
-	p->url_or_account = dup_col(st, s, 4);
-	p->site_code = dup_col(st, s, 5);
+	p->url_or_account = pgd_store_dup_col(st, s, 4);
+	p->site_code = pgd_store_dup_col(st, s, 5);
 	p->certified = st->be->col_int(s, 6) != 0;
-	p->entry_point = dup_col(st, s, 7);
+	p->entry_point = pgd_store_dup_col(st, s, 7);
 	p->manager_person_id = st->be->col_int(s, 8);
 	p->active = status && strcmp(status, "open") == 0;
-	copy_ts(p->created_at, st->be->col_text(s, 10));
-	copy_ts(p->updated_at, st->be->col_text(s, 11));
-	p->unit_name = dup_col(st, s, 12);
-	p->manager_name = dup_col(st, s, 13);
+	pgd_store_copy_ts(p->created_at, st->be->col_text(s, 10));
+	pgd_store_copy_ts(p->updated_at, st->be->col_text(s, 11));
+	p->unit_name = pgd_store_dup_col(st, s, 12);
+	p->manager_name = pgd_store_dup_col(st, s, 13);
 }
 
 /* Art. 17: a platform's manager must be an active person on formal staff. */
@@ -721,13 +670,13 @@ static int check_manager(struct pgd_store *st, int64_t person_id, struct pgd_err
 static int platform_validate(struct pgd_store *st, const struct pgd_platform *p, int creating,
 	struct pgd_err *err)
 {
-	int rc = check_text(p->name, 1, "name", "平台名称", err);
+	int rc = pgd_store_check_text(p->name, 1, "name", "平台名称", err);
 	if (rc == 0)
-		rc = check_text(p->url_or_account, 1, "url_or_account", "网址或账号", err);
+		rc = pgd_store_check_text(p->url_or_account, 1, "url_or_account", "网址或账号", err);
 	if (rc == 0)
-		rc = check_text(p->site_code, 0, "site_code", "网站标识码", err);
+		rc = pgd_store_check_text(p->site_code, 0, "site_code", "网站标识码", err);
 	if (rc == 0)
-		rc = check_text(p->entry_point, 0, "entry_point", "采集入口", err);
+		rc = pgd_store_check_text(p->entry_point, 0, "entry_point", "采集入口", err);
 	if (rc == 0 && pgd_platform_type_name(p->type) == NULL)
 		rc = pgd_err_set(err, PGD_ERR_INVALID, "type", "平台类型无效");
 	if (rc == 0 && creating)
@@ -931,7 +880,7 @@ int pgd_platform_count_by_unit(struct pgd_store *st, int64_t unit_id, int limit,
 		}
 		c = &out->items[out->n++];
 		c->unit_id = st->be->col_int(s, 0);
-		c->unit_name = dup_col(st, s, 1);
+		c->unit_name = pgd_store_dup_col(st, s, 1);
 		c->count = st->be->col_int(s, 2);
 	}
 out:

@@ -13,7 +13,6 @@
 #include "store/internal.h"
 #include "core/banned.h"
 
-#define TEXT_MAX 1000   /* bytes, any text field */
 #define MEMBERS_MAX 200 /* people in one filing */
 
 static const char *const duty_names[PGD_DUTY_COUNT] = {"leader", "responsible", "liaison", "member"};
@@ -100,54 +99,6 @@ void pgd_review_status_list_release(struct pgd_review_status_list *l)
 
 /* ---- helpers ---- */
 
-static char *dup_col(struct pgd_store *st, struct pgd_stmt *s, int col)
-{
-	return pgd_strdup(st->be->col_text(s, col));
-}
-
-static void copy_ts(char dst[32], const char *src)
-{
-	snprintf(dst, 32, "%s", src ? src : "");
-}
-
-static int check_text(const char *v, int required, const char *field, const char *label, struct pgd_err *err)
-{
-	if (v == NULL || *v == '\0') {
-		if (required)
-			return pgd_err_set(err, PGD_ERR_INVALID, field, "%s不能为空", label);
-		return 0;
-	}
-	if (strlen(v) > TEXT_MAX)
-		return pgd_err_set(err, PGD_ERR_INVALID, field, "%s过长（不超过 %d 字节）", label, TEXT_MAX);
-	return 0;
-}
-
-/* Escape a search string for LIKE ... ESCAPE '\' and wrap it in %...%. new: free(). */
-static char *like_pattern(const char *search)
-{
-	size_t n = search ? strlen(search) : 0;
-	char *p = pgd_malloc(2 * n + 3), *o = p;
-	*o++ = '%';
-	for (size_t i = 0; i < n; i++) {
-		if (search[i] == '%' || search[i] == '_' || search[i] == '\\')
-			*o++ = '\\';
-		*o++ = search[i];
-	}
-	*o++ = '%';
-	*o = '\0';
-	return p;
-}
-
-static void page_bounds(const struct pgd_list_query *q, int64_t *limit, int64_t *offset)
-{
-	int page = q && q->page > 1 ? q->page : 1;
-	int size = q && q->page_size > 0 ? q->page_size : 50;
-	if (size > 500)
-		size = 500;
-	*limit = size;
-	*offset = (int64_t)(page - 1) * size;
-}
-
 /* Load the members of a filing in filing order, with .active from the people table (active and
  * still in unit_id). When problem is not NULL, *problem gets a new Chinese description of the
  * members who left or moved (NULL when none). */
@@ -181,9 +132,9 @@ static int load_members(struct pgd_store *st, int64_t filing_id, int64_t unit_id
 		(void)pgd_review_duty_parse(st->be->col_text(s, 0), &d);
 		m[n].duty = d;
 		m[n].person_id = st->be->col_int(s, 1);
-		m[n].name = dup_col(st, s, 2);
-		m[n].post = dup_col(st, s, 3);
-		m[n].phone = dup_col(st, s, 4);
+		m[n].name = pgd_store_dup_col(st, s, 2);
+		m[n].post = pgd_store_dup_col(st, s, 3);
+		m[n].phone = pgd_store_dup_col(st, s, 4);
 		m[n].active = !left && !moved;
 		if (problem && (left || moved)) {
 			if (pb.len)
@@ -230,9 +181,9 @@ static int member_check(struct pgd_store *st, int64_t unit_id, struct pgd_filing
 			rc = pgd_err_set(err, PGD_ERR_INVALID, "members", "「%s」不是本单位人员，不能列入本单位审核小组",
 				name ? name : "");
 		if (rc == 0) {
-			m->name = dup_col(st, s, 0);
-			m->post = dup_col(st, s, 1);
-			m->phone = dup_col(st, s, 2);
+			m->name = pgd_store_dup_col(st, s, 0);
+			m->post = pgd_store_dup_col(st, s, 1);
+			m->phone = pgd_store_dup_col(st, s, 2);
 		}
 	}
 	st->be->finalize(s);
@@ -246,11 +197,11 @@ static int filing_validate(struct pgd_store *st, const struct pgd_filing *f, str
 	struct pgd_stmt *s = NULL;
 	int rc;
 
-	rc = check_text(f->group_name, 1, "group_name", "审核小组名称", err);
+	rc = pgd_store_check_text(f->group_name, 1, "group_name", "审核小组名称", err);
 	if (rc == 0)
-		rc = check_text(f->note, 0, "note", "备注", err);
+		rc = pgd_store_check_text(f->note, 0, "note", "备注", err);
 	if (rc == 0)
-		rc = check_text(f->filed_by, 1, "filed_by", "备案人", err);
+		rc = pgd_store_check_text(f->filed_by, 1, "filed_by", "备案人", err);
 	if (rc < 0)
 		return rc;
 	rc = pgd_store_prep(st, &s, err, "SELECT name, status FROM units WHERE id = $1", "i", f->unit_id);
@@ -353,12 +304,12 @@ static void filing_read(struct pgd_store *st, struct pgd_stmt *s, struct pgd_fil
 	memset(f, 0, sizeof(*f));
 	f->id = st->be->col_int(s, 0);
 	f->unit_id = st->be->col_int(s, 1);
-	f->unit_name = dup_col(st, s, 2);
-	f->group_name = dup_col(st, s, 3);
+	f->unit_name = pgd_store_dup_col(st, s, 2);
+	f->group_name = pgd_store_dup_col(st, s, 3);
 	f->filed_by_user_id = st->be->col_int(s, 4);
-	f->filed_by = dup_col(st, s, 5);
-	copy_ts(f->filed_at, st->be->col_text(s, 6));
-	f->note = dup_col(st, s, 7);
+	f->filed_by = pgd_store_dup_col(st, s, 5);
+	pgd_store_copy_ts(f->filed_at, st->be->col_text(s, 6));
+	f->note = pgd_store_dup_col(st, s, 7);
 }
 
 int pgd_filing_get(struct pgd_store *st, int64_t id, struct pgd_filing *out, struct pgd_err *err)
@@ -426,12 +377,12 @@ int pgd_review_status_list(struct pgd_store *st, const struct pgd_list_query *q,
 {
 	struct pgd_stmt *s = NULL;
 	int64_t limit, offset, unit = q ? q->unit_id : 0, inactive = q && q->include_inactive;
-	char *pat = like_pattern(q ? q->search : NULL);
+	char *pat = pgd_store_like_pattern(q ? q->search : NULL);
 	size_t cap = 0;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	page_bounds(q, &limit, &offset);
+	pgd_store_page_bounds(q, &limit, &offset);
 	rc = pgd_store_query_int(st, &out->total, err, "SELECT COUNT(*) FROM units u" STATUS_WHERE, "isi", unit,
 		pat, inactive);
 	if (rc < 0)
@@ -448,9 +399,9 @@ int pgd_review_status_list(struct pgd_store *st, const struct pgd_list_query *q,
 		r = &out->items[out->n++];
 		memset(r, 0, sizeof(*r));
 		r->unit_id = st->be->col_int(s, 0);
-		r->unit_name = dup_col(st, s, 1);
+		r->unit_name = pgd_store_dup_col(st, s, 1);
 		r->filing_id = st->be->col_int(s, 2);
-		copy_ts(r->filed_at, st->be->col_text(s, 3));
+		pgd_store_copy_ts(r->filed_at, st->be->col_text(s, 3));
 	}
 	st->be->finalize(s);
 	s = NULL;

@@ -275,3 +275,52 @@ int pgd_store_backup(struct pgd_store *st, const char *dest_path, struct pgd_err
 		return pgd_err_set(err, PGD_ERR_INTERNAL, "", "不能在事务中备份数据库");
 	return st->be->backup(st, dest_path, err);
 }
+
+/* ---- record helpers ---- */
+
+int pgd_store_check_text(const char *v, int required, const char *field, const char *label, struct pgd_err *err)
+{
+	if (v == NULL || *v == '\0') {
+		if (required)
+			return pgd_err_set(err, PGD_ERR_INVALID, field, "%s不能为空", label);
+		return 0;
+	}
+	if (strlen(v) > PGD_STORE_TEXT_MAX)
+		return pgd_err_set(err, PGD_ERR_INVALID, field, "%s过长（不超过 %d 字节）", label, PGD_STORE_TEXT_MAX);
+	return 0;
+}
+
+char *pgd_store_dup_col(struct pgd_store *st, struct pgd_stmt *s, int col)
+{
+	return pgd_strdup(st->be->col_text(s, col));
+}
+
+void pgd_store_copy_ts(char dst[32], const char *src)
+{
+	snprintf(dst, 32, "%s", src ? src : "");
+}
+
+char *pgd_store_like_pattern(const char *search)
+{
+	size_t n = search ? strlen(search) : 0;
+	char *p = pgd_malloc(2 * n + 3), *o = p;
+	*o++ = '%';
+	for (size_t i = 0; i < n; i++) {
+		if (search[i] == '%' || search[i] == '_' || search[i] == '\\')
+			*o++ = '\\';
+		*o++ = search[i];
+	}
+	*o++ = '%';
+	*o = '\0';
+	return p;
+}
+
+void pgd_store_page_bounds(const struct pgd_list_query *q, int64_t *limit, int64_t *offset)
+{
+	int page = q && q->page > 1 ? q->page : 1;
+	int size = q && q->page_size > 0 ? q->page_size : 50;
+	if (size > 500)
+		size = 500;
+	*limit = size;
+	*offset = (int64_t)(page - 1) * size;
+}
