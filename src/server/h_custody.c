@@ -97,8 +97,9 @@ void h_custody_list(struct pgd_req *rq, struct pgd_resp *rs)
 	pgd_custody_status_list_release(&l);
 }
 
-/* Platform path id 0: 404 when missing or (reads) outside the user's scope, 403 (writes). */
-static int platform_in_scope(struct pgd_req *rq, struct pgd_resp *rs, struct pgd_platform *p, int writing)
+/* Platform path id 0: 404 when missing or outside the user's scope, for reads and writes
+ * alike, as the registry answers: another unit's platform is not shown to exist. */
+static int platform_in_scope(struct pgd_req *rq, struct pgd_resp *rs, struct pgd_platform *p)
 {
 	struct pgd_err err = {0};
 	int rc = pgd_platform_get(rq->st, rq->id[0], p, &err);
@@ -108,10 +109,7 @@ static int platform_in_scope(struct pgd_req *rq, struct pgd_resp *rs, struct pgd
 	}
 	if (!pgd_unit_visible(rq, p->unit_id)) {
 		pgd_platform_release(p);
-		if (writing)
-			pgd_reply_forbidden(rs);
-		else
-			pgd_reply_error(rs, 404, "not_found", "id", "平台（编号 %" PRId64 "）不存在", rq->id[0]);
+		pgd_reply_error(rs, 404, "not_found", "id", "平台（编号 %" PRId64 "）不存在", rq->id[0]);
 		return -1;
 	}
 	return 0;
@@ -133,7 +131,7 @@ void h_custody_set(struct pgd_req *rq, struct pgd_resp *rs)
 	json_t *after = NULL;
 	int rc;
 
-	if (platform_in_scope(rq, rs, &p, 1) < 0)
+	if (platform_in_scope(rq, rs, &p) < 0)
 		return;
 	if (!is_manager(rq, &p) && !rq->who->city_scope) {
 		pgd_reply_error(rs, 403, "forbidden", NULL, "只有平台「%s」的管理员或网信办可以托管其账号密码", p.name);
@@ -180,7 +178,7 @@ void h_custody_reveal(struct pgd_req *rq, struct pgd_resp *rs)
 	json_t *reply;
 	int rc;
 
-	if (platform_in_scope(rq, rs, &p, 1) < 0)
+	if (platform_in_scope(rq, rs, &p) < 0)
 		return;
 	if (!is_manager(rq, &p)) {
 		pgd_reply_error(rs, 403, "forbidden", NULL, "只有平台「%s」的现任管理员本人可以查看托管的账号密码", p.name);
@@ -235,7 +233,7 @@ void h_handover_create(struct pgd_req *rq, struct pgd_resp *rs)
 	json_t *after = NULL;
 	int rc, allowed;
 
-	if (platform_in_scope(rq, rs, &p, 1) < 0)
+	if (platform_in_scope(rq, rs, &p) < 0)
 		return;
 	allowed = is_manager(rq, &p);
 	if (!allowed && rq->who->city_scope) {

@@ -128,8 +128,8 @@ def test_custody_and_handover(ctx):
     ck.ok(r.json == {"account": "ding_weibo", "password": secret}, "reveal answers account + password: %r" % r)
     ck.error(office.post("/platforms/%d/custody/reveal" % pid), 403, "forbidden", "office cannot reveal")
     ck.error(succ.post("/platforms/%d/custody/reveal" % pid), 403, "forbidden", "a colleague cannot reveal")
-    ck.error(city.client("a_liaison").post("/platforms/%d/custody/reveal" % pid), 403, "forbidden",
-             "another unit's liaison cannot reveal")
+    ck.error(city.client("a_liaison").post("/platforms/%d/custody/reveal" % pid), 404, "not_found",
+             "another unit's liaison cannot reveal (nor learn the platform exists)")
     # handover: only the outgoing manager while they are active
     ck.error(office.post("/platforms/%d/handovers" % pid, {"to_person_id": d.p["succ"], "note": None}), 403,
              "forbidden", "office starts a handover while the manager is active")

@@ -6,9 +6,9 @@ The expected answer of each cell is computed from two tables written here by han
   CITY    roles that see every unit; everybody else sees only their person's unit
 and, per action, the permission it needs and its scope rule:
   read   another unit's record -> 404 (its existence is not revealed)
-  write  into another unit (creating there, filing for it, its custody) -> 403
-  write_id  changing another unit's record addressed by id -> 403 or 404 (both deny; 404 also
-         hides that the id exists, which the registry handlers choose)
+  write  into another unit (creating there, filing for it) -> 403
+  write_id  acting on another unit's record addressed by id (editing it, its custody, its
+         handovers) -> 404, as for reads: the id's existence is not revealed
   none   no unit involved (run once per role)
 Handler rules beyond the permission are in the action's own `expect`: custody set only by the
 platform's manager or an office role; reveal only by the manager; a handover started only by the
@@ -66,7 +66,7 @@ class Action:
         if self.perm != "signed_in" and self.perm not in PERMS[role]:
             return 403
         if where == "other" and role not in CITY:
-            return {"read": 404, "write": 403, "write_id": (403, 404)}[self.scope]
+            return {"read": 404, "write": 403, "write_id": 404}[self.scope]
         return self.ok
 
 
@@ -143,11 +143,15 @@ def build_actions(ctx):
             return 403
         if role in OFFICE:
             return 204
-        return 204 if (w == "own" and role == "liaison") else 403   # a_liaison manages platform A
+        if w == "other":
+            return 404   # another unit's platform, addressed by id
+        return 204 if role == "liaison" else 403   # a_liaison manages platform A
 
     def reveal_expect(role, w):
         if "custody" not in PERMS[role]:
             return 403
+        if w == "other" and role not in CITY:
+            return 404
         return 200 if (w == "own" and role == "liaison") else 403
 
     # handovers: platform A is managed by a_liaison's person, platform B by b_liaison's
@@ -170,7 +174,7 @@ def build_actions(ctx):
             if role in allowed_roles.get(w, ()):
                 return ok
             if w == "other" and role not in CITY:
-                return (403, 404)
+                return 404
             return 403
         return expect
 
@@ -222,20 +226,20 @@ def build_actions(ctx):
         Action("GET /filings/{id}/pdf", "registry.read", "read", 200,
                lambda c, w: c.get("/filings/%d/pdf" % filing[w])),
         # custody
-        Action("PUT /platforms/{id}/custody", "custody", "write", 204,
+        Action("PUT /platforms/{id}/custody", "custody", "write_id", 204,
                lambda c, w: c.put("/platforms/%d/custody" % platform[w],
                                   {"account": "acct-%s" % w, "password": "Secret-%s-1" % w}),
                expect=custody_set_expect),
-        Action("POST /platforms/{id}/custody/reveal", "custody", "write", 200,
+        Action("POST /platforms/{id}/custody/reveal", "custody", "write_id", 200,
                lambda c, w: c.post("/platforms/%d/custody/reveal" % platform[w]), expect=reveal_expect),
-        Action("POST /platforms/{id}/handovers", "custody", "write", 201,
+        Action("POST /platforms/{id}/handovers", "custody", "write_id", 201,
                lambda c, t: c.post("/platforms/%d/handovers" % t[0], {"to_person_id": t[1], "note": None}),
                setup=lambda w: (managed_platform(w), P["successor"] if w == "own" else P["b_responsible"]),
                expect=handover_expect({"own": {"liaison"}}, 201)),   # the outgoing manager only
-        Action("POST /handovers/{id}/confirm", "custody", "write", 200,
+        Action("POST /handovers/{id}/confirm", "custody", "write_id", 200,
                lambda c, t: c.post("/handovers/%d/confirm" % t), setup=pending_handover,
                expect=handover_expect({"own": {"author"}}, 200)),    # only the incoming person
-        Action("POST /handovers/{id}/cancel", "custody", "write", 200,
+        Action("POST /handovers/{id}/cancel", "custody", "write_id", 200,
                lambda c, t: c.post("/handovers/%d/cancel" % t), setup=pending_handover,
                expect=handover_expect({"own": {"liaison"} | OFFICE, "other": OFFICE}, 200)),
         # users and roles (no unit involved)
