@@ -15,11 +15,45 @@
 #include "store/internal.h"
 #include "core/banned.h"
 
+/* Prepared statements are kept per connection and reused: the server runs the same few
+ * queries (session, user, list pages) on every request, and preparing them each time cost
+ * more than running them. A finalised statement that came from the cache is reset and
+ * handed back; the least recently used free entry makes room for a new one. */
+#define STMT_CACHE 48
+
+struct cached_stmt {
+	char *sql;        /* NULL: empty slot */
+	uint64_t hash;
+	sqlite3_stmt *s;
+	int in_use;
+	uint64_t used;    /* last use, for LRU */
+};
+
+struct sq_conn {
+	sqlite3 *db;
+	uint64_t clock;
+	struct cached_stmt cache[STMT_CACHE];
+};
+
 struct pgd_stmt {
 	sqlite3_stmt *s;
 	sqlite3 *db;
+	struct cached_stmt *entry; /* NULL: not cached, finalise it */
 	int64_t changes;
 };
+
+static sqlite3 *conn_db(struct pgd_store *st)
+{
+	return st->conn ? ((struct sq_conn *)st->conn)->db : NULL;
+}
+
+static uint64_t sql_hash(const char *sql)
+{
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+	for (const unsigned char *p = (const unsigned char *)sql; *p; p++)
+		h = (h ^ *p) * 1099511628211ull;
+	return h;
+}
 
 /* Map an (extended) SQLite result code to a PGD_ERR_* code with a Chinese message. */
 static int map_error(sqlite3 *db, int rc, struct pgd_err *err)
@@ -45,9 +79,10 @@ static int map_error(sqlite3 *db, int rc, struct pgd_err *err)
 
 static int sq_exec(struct pgd_store *st, const char *sql, struct pgd_err *err)
 {
-	int rc = sqlite3_exec(st->conn, sql, NULL, NULL, NULL);
+	sqlite3 *db = conn_db(st);
+	int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
 	if (rc != SQLITE_OK)
-		return map_error(st->conn, sqlite3_extended_errcode(st->conn), err);
+		return map_error(db, sqlite3_extended_errcode(db), err);
 	return 0;
 }
 
@@ -66,7 +101,8 @@ static int sq_open(struct pgd_store *st, const char *path, struct pgd_err *err)
 	}
 	sqlite3_extended_result_codes(db, 1);
 	sqlite3_busy_timeout(db, 5000);
-	st->conn = db;
+	st->conn = pgd_calloc(1, sizeof(struct sq_conn));
+	((struct sq_conn *)st->conn)->db = db;
 	rc = sq_exec(st, "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA journal_mode = WAL;", err);
 	if (rc < 0)
 		goto out;
@@ -88,6 +124,7 @@ out:
 	free(mode);
 	if (rc < 0) {
 		sqlite3_close(db);
+		free(st->conn);
 		st->conn = NULL;
 	}
 	return rc;
@@ -95,8 +132,15 @@ out:
 
 static void sq_close(struct pgd_store *st)
 {
-	if (st->conn)
-		sqlite3_close(st->conn);
+	struct sq_conn *c = st->conn;
+	if (c == NULL)
+		return;
+	for (int i = 0; i < STMT_CACHE; i++) {
+		sqlite3_finalize(c->cache[i].s);
+		free(c->cache[i].sql);
+	}
+	sqlite3_close(c->db);
+	free(c);
 	st->conn = NULL;
 }
 
@@ -107,13 +151,41 @@ static int sq_begin(struct pgd_store *st, struct pgd_err *err)
 
 static int sq_prepare(struct pgd_store *st, const char *sql, struct pgd_stmt **out, struct pgd_err *err)
 {
+	struct sq_conn *c = st->conn;
+	struct cached_stmt *slot = NULL;
 	sqlite3_stmt *s = NULL;
+	uint64_t h = sql_hash(sql);
+
 	*out = NULL;
-	if (sqlite3_prepare_v2(st->conn, sql, -1, &s, NULL) != SQLITE_OK)
-		return map_error(st->conn, sqlite3_extended_errcode(st->conn), err);
+	for (int i = 0; i < STMT_CACHE; i++) {
+		struct cached_stmt *e = &c->cache[i];
+		if (e->sql && !e->in_use && e->hash == h && strcmp(e->sql, sql) == 0) {
+			e->in_use = 1;
+			e->used = ++c->clock;
+			*out = pgd_calloc(1, sizeof(**out));
+			(*out)->s = e->s;
+			(*out)->db = c->db;
+			(*out)->entry = e;
+			return 0;
+		}
+		if (!e->in_use && (slot == NULL || (slot->sql && (e->sql == NULL || e->used < slot->used))))
+			slot = e;
+	}
+	if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK)
+		return map_error(c->db, sqlite3_extended_errcode(c->db), err);
 	*out = pgd_calloc(1, sizeof(**out));
 	(*out)->s = s;
-	(*out)->db = st->conn;
+	(*out)->db = c->db;
+	if (slot) { /* evict the least recently used free statement */
+		sqlite3_finalize(slot->s);
+		free(slot->sql);
+		slot->sql = pgd_strdup(sql);
+		slot->hash = h;
+		slot->s = s;
+		slot->in_use = 1;
+		slot->used = ++c->clock;
+		(*out)->entry = slot;
+	}
 	return 0;
 }
 
@@ -184,7 +256,13 @@ static void sq_finalize(struct pgd_stmt *s)
 {
 	if (s == NULL)
 		return;
-	sqlite3_finalize(s->s);
+	if (s->entry) {
+		sqlite3_reset(s->s);
+		sqlite3_clear_bindings(s->s);
+		s->entry->in_use = 0;
+	} else {
+		sqlite3_finalize(s->s);
+	}
 	free(s);
 }
 
@@ -216,7 +294,7 @@ static int sq_backup(struct pgd_store *st, const char *dest, struct pgd_err *err
 		goto out;
 	}
 	sqlite3_busy_timeout(db, 5000);
-	b = sqlite3_backup_init(db, "main", st->conn, "main");
+	b = sqlite3_backup_init(db, "main", conn_db(st), "main");
 	if (b == NULL) {
 		rc = pgd_err_set(err, PGD_ERR_IO, dest, "无法开始备份（%s）", sqlite3_errmsg(db));
 		goto out;
