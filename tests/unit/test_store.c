@@ -758,6 +758,51 @@ static void test_registry_stats(void **state)
 }
 
 /* The audit list: newest first, paged, filtered by actor, action (exact or area), time. */
+/* The SQLite backend reuses prepared statements: a reused one must come back with fresh
+ * bindings and state, the same SQL may be open twice at once, and more distinct statements
+ * than the cache holds still all work. */
+static void test_statement_reuse(void **state)
+{
+	struct fx *f = *state;
+	struct pgd_err err = {0};
+	struct pgd_stmt *a = NULL, *b = NULL;
+	int64_t v = 0;
+	char sql[96];
+
+	for (int64_t i = 1; i <= 3; i++) {
+		assert_int_equal(pgd_store_query_int(f->st, &v, &err, "SELECT $1 * 10", "i", i), 0);
+		assert_int_equal(v, i * 10);
+	}
+	/* a statement left half-stepped is reset when finalised: the next use starts over */
+	assert_int_equal(pgd_store_prep(f->st, &a, &err, "SELECT 1 UNION ALL SELECT 2 ORDER BY 1", ""), 0);
+	assert_int_equal(f->st->be->step(a, &err), 1);
+	assert_int_equal(f->st->be->col_int(a, 0), 1);
+	f->st->be->finalize(a);
+	assert_int_equal(pgd_store_prep(f->st, &a, &err, "SELECT 1 UNION ALL SELECT 2 ORDER BY 1", ""), 0);
+	assert_int_equal(f->st->be->step(a, &err), 1);
+	assert_int_equal(f->st->be->col_int(a, 0), 1);
+	/* the same SQL open twice at once: two statements, each with its own position */
+	assert_int_equal(pgd_store_prep(f->st, &b, &err, "SELECT 1 UNION ALL SELECT 2 ORDER BY 1", ""), 0);
+	assert_int_equal(f->st->be->step(b, &err), 1);
+	assert_int_equal(f->st->be->step(a, &err), 1);
+	assert_int_equal(f->st->be->col_int(a, 0), 2);
+	assert_int_equal(f->st->be->col_int(b, 0), 1);
+	f->st->be->finalize(a);
+	f->st->be->finalize(b);
+	/* an unbound parameter of a reused statement is NULL again, not the last value */
+	assert_int_equal(pgd_store_query_int(f->st, &v, &err, "SELECT $1 IS NULL", "i", (int64_t)7), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(pgd_store_query_int(f->st, &v, &err, "SELECT $1 IS NULL", ""), 0);
+	assert_int_equal(v, 1);
+	/* more distinct statements than the cache holds, twice round */
+	for (int round = 0; round < 2; round++)
+		for (int i = 0; i < 200; i++) {
+			snprintf(sql, sizeof(sql), "SELECT %d + $1", i);
+			assert_int_equal(pgd_store_query_int(f->st, &v, &err, sql, "i", (int64_t)round), 0);
+			assert_int_equal(v, i + round);
+		}
+}
+
 static void test_audit_list(void **state)
 {
 	struct fx *f = *state;
@@ -862,6 +907,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_open_pragmas_and_migrate_twice, setup, teardown),
 		cmocka_unit_test(test_open_bad_path),
+		cmocka_unit_test_setup_teardown(test_statement_reuse, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unit_crud, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_paging_search, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_foreign_keys, setup, teardown),
