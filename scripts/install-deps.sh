@@ -10,7 +10,7 @@ PKGS=(
   libssl-dev libsqlite3-dev libargon2-dev
   libcmocka-dev python3
   libmicrohttpd-dev libcairo2-dev libpango1.0-dev fonts-noto-cjk
-  curl poppler-utils chromium
+  libcurl4-openssl-dev curl poppler-utils chromium
 )
 if [ "${1:-}" = "--bench" ]; then
   PKGS+=(python3-ahocorasick hyperfine time nodejs wrk)
