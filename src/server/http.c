@@ -563,6 +563,11 @@ static enum MHD_Result run_api(struct pgd_server *s, struct MHD_Connection *c, c
 			ret = send_error(c, 403, "forbidden", NULL, "无权限执行此操作", NULL);
 			goto out;
 		}
+		if (who.must_change_password && !(route->flags & PGD_ROUTE_BEFORE_PASSWORD_CHANGE)) {
+			ret = send_error(c, 403, "password_change_required", NULL,
+				"请先修改密码（初始密码、管理员重置的密码或已过期的密码须修改后才能继续使用）", NULL);
+			goto out;
+		}
 	}
 	route->fn(&rq, &rs);
 	pgd_store_rollback(rq.st, NULL); /* a handler that left a transaction open changes nothing */

@@ -1,6 +1,8 @@
 /* The route table: every endpoint, the permission it needs, and its handler. The router
  * (http.c) checks sign-in, CSRF and the permission before a handler runs; handlers check the
- * unit scope of the records they touch. docs/api/openapi.yaml documents each route. */
+ * unit scope of the records they touch. A user whose password must be changed (set by an
+ * administrator, or older than the policy's max_age_days) reaches only the routes flagged
+ * PGD_ROUTE_BEFORE_PASSWORD_CHANGE until they change it. docs/api/openapi.yaml documents each route. */
 #include "server/handlers.h"
 #include "core/banned.h"
 
@@ -9,9 +11,9 @@
 const struct pgd_route pgd_routes[] = {
 	{"GET", V "/health", PGD_PERM_PUBLIC, 0, h_health},
 	{"POST", V "/auth/login", PGD_PERM_PUBLIC, PGD_ROUTE_NO_CSRF, h_login},
-	{"POST", V "/auth/logout", PGD_PERM_SIGNED_IN, 0, h_logout},
-	{"GET", V "/auth/me", PGD_PERM_SIGNED_IN, 0, h_me},
-	{"POST", V "/auth/password", PGD_PERM_SIGNED_IN, 0, h_password},
+	{"POST", V "/auth/logout", PGD_PERM_SIGNED_IN, PGD_ROUTE_BEFORE_PASSWORD_CHANGE, h_logout},
+	{"GET", V "/auth/me", PGD_PERM_SIGNED_IN, PGD_ROUTE_BEFORE_PASSWORD_CHANGE, h_me},
+	{"POST", V "/auth/password", PGD_PERM_SIGNED_IN, PGD_ROUTE_BEFORE_PASSWORD_CHANGE, h_password},
 	{"GET", V "/roles", PGD_PERM_SIGNED_IN, 0, h_roles},
 	{"GET", V "/dashboard", PGD_PERM_SIGNED_IN, 0, h_dashboard},
 

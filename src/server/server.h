@@ -116,7 +116,8 @@ typedef void pgd_handler(struct pgd_req *rq, struct pgd_resp *rs);
 
 enum {
 	PGD_ROUTE_UPLOAD = 1u << 0, /* body may be up to PGD_UPLOAD_MAX and need not be JSON */
-	PGD_ROUTE_NO_CSRF = 1u << 1 /* login only */
+	PGD_ROUTE_NO_CSRF = 1u << 1, /* login only */
+	PGD_ROUTE_BEFORE_PASSWORD_CHANGE = 1u << 2 /* open to a user who must change their password first */
 };
 
 struct pgd_route {

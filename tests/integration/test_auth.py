@@ -149,6 +149,28 @@ def test_lockout(ctx):
     ck.error(g.login("ghost_user", "Wrong-password-9"), 423, "locked", "an unknown username locks too")
 
 
+def test_password_change_required(ctx):
+    """A user created by the system admin must change the initial password before anything else."""
+    ck = ctx.check
+    _new_author(ctx, "mustchange", "甲改密")
+    c = Client(ctx.server)
+    r = c.login("mustchange", PASSWORD)
+    ck.status(r, 200, "login with the initial password")
+    ck.ok(((r.json or {}).get("user") or {}).get("must_change_password") is True,
+          "login answer says must_change_password: %r" % r)
+    r = c.get("/dashboard")
+    ck.ok(r.status == 403 and r.error().get("code") == "password_change_required",
+          "the dashboard is refused until the password is changed: %r" % r)
+    ck.status(c.get("/platforms"), 403, "lists are refused until the password is changed")
+    ck.status(c.get("/auth/me"), 200, "/auth/me stays open")
+    ck.status(c.post("/auth/password", {"old_password": PASSWORD, "new_password": "Changed-pass-77"}), 204,
+              "the user changes the initial password")
+    r = c.get("/auth/me")
+    ck.ok(((r.json or {}).get("user") or {}).get("must_change_password") is False,
+          "must_change_password is false after the change: %r" % r)
+    ck.status(c.get("/dashboard"), 200, "the dashboard opens after the change")
+
+
 def test_disabled_user(ctx):
     ck = ctx.check
     city = ctx.city

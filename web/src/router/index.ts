@@ -52,6 +52,8 @@ router.beforeEach(async (to) => {
     return true
   }
   if (!auth.signedIn) return { name: 'login', query: to.fullPath !== '/dashboard' ? { redirect: to.fullPath } : {} }
+  // the server refuses everything else until an initial, reset or expired password is changed
+  if (auth.user?.must_change_password && to.name !== 'password') return { name: 'password' }
   if (to.meta.perms && !auth.can(...to.meta.perms)) return { path: '/dashboard' }
   return true
 })
