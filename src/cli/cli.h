@@ -9,6 +9,7 @@ int cmd_serve(int argc, char **argv);  /* cmd_serve.c */
 int cmd_user(int argc, char **argv);   /* cmd_user.c: user add */
 int cmd_db(int argc, char **argv);     /* cmd_db.c: db migrate, db backup */
 int cmd_import(int argc, char **argv); /* cmd_import.c */
+int cmd_patrol(int argc, char **argv); /* cmd_patrol.c: patrol sites and feeds once */
 
 /* Parse YYYY-MM-DD (a real calendar date). Returns 0 on success. */
 int pgd_cli_parse_date(const char *s, int *y, int *m, int *d);

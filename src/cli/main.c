@@ -25,6 +25,7 @@ static const struct command commands[] = {
 	{"user", cmd_user, "add a user account (user add)"},
 	{"db", cmd_db, "migrate or back up the database (db migrate, db backup)"},
 	{"import", cmd_import, "import units, people or platforms from CSV or XLSX"},
+	{"patrol", cmd_patrol, "patrol websites and feeds (availability, links, columns, cadence)"},
 	{"version", cmd_version, "print the version"},
 	{"help", cmd_help, "list the commands"},
 };

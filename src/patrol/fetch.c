@@ -1,0 +1,396 @@
+/* The patrol's fetcher: the only libcurl user (see fetch.h). One multi handle; requests wait
+ * in a FIFO until the total and per-host limits allow them to start, so that the per-request
+ * timeout only runs while a request really runs. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <curl/curl.h>
+
+#include "pubguard/err.h"
+#include "pubguard/mem.h"
+#include "patrol/fetch.h"
+#include "core/banned.h"
+
+#define USER_AGENT "pubguard-patrol/0.1"
+#define HOST_MAX 256
+
+struct req {
+	struct req *next;
+	char *url;
+	char host[HOST_MAX];
+	enum pgd_fetch_mode mode;
+	void *user;
+	int head;          /* CHECK mode: this is the HEAD phase */
+	int overflow;      /* body went over the cap */
+	int check_abort;   /* CHECK GET: stopped on purpose at the first body byte */
+	CURL *easy;
+	char *body;
+	size_t len, cap;
+	size_t max_bytes;
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+struct host_count {
+	char host[HOST_MAX];
+	int n;
+};
+
+struct pgd_fetcher {
+	struct pgd_fetch_opts o;
+	CURLM *multi;
+	CURLSH *share;
+	struct req *head, *tail; /* waiting */
+	size_t waiting, running;
+	struct host_count *hosts; /* one per running request at most */
+	size_t nhosts;
+};
+
+static int curl_inited;
+
+const char *pgd_fetch_error_name(enum pgd_fetch_error e)
+{
+	switch (e) {
+	case PGD_FETCH_OK: return "成功";
+	case PGD_FETCH_TIMEOUT: return "请求超时";
+	case PGD_FETCH_DNS: return "域名解析失败";
+	case PGD_FETCH_CONNECT: return "无法连接";
+	case PGD_FETCH_TLS: return "TLS/证书错误";
+	case PGD_FETCH_TOO_LARGE: return "响应超过大小上限";
+	case PGD_FETCH_REDIRECT_LOOP: return "重定向循环或次数过多";
+	case PGD_FETCH_OTHER: break;
+	}
+	return "请求失败";
+}
+
+/* The host[:port] part of an http(s) URL, lower-cased. */
+static void host_of(const char *url, char *out, size_t n)
+{
+	const char *p = strstr(url, "://");
+	size_t i = 0;
+
+	p = p ? p + 3 : url;
+	while (*p && *p != '/' && *p != '?' && *p != '#' && i + 1 < n) {
+		char c = *p++;
+		out[i++] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+	}
+	out[i] = '\0';
+}
+
+static struct host_count *host_slot(struct pgd_fetcher *f, const char *host, int create)
+{
+	for (size_t i = 0; i < f->nhosts; i++)
+		if (strcmp(f->hosts[i].host, host) == 0)
+			return &f->hosts[i];
+	if (!create)
+		return NULL;
+	/* nhosts <= running < concurrency, allocated for concurrency + 1 */
+	snprintf(f->hosts[f->nhosts].host, HOST_MAX, "%s", host);
+	f->hosts[f->nhosts].n = 0;
+	return &f->hosts[f->nhosts++];
+}
+
+static void host_release(struct pgd_fetcher *f, const char *host)
+{
+	struct host_count *h = host_slot(f, host, 0);
+	if (!h)
+		return;
+	if (--h->n <= 0) {
+		*h = f->hosts[f->nhosts - 1];
+		f->nhosts--;
+	}
+}
+
+struct pgd_fetcher *pgd_fetcher_new(const struct pgd_fetch_opts *o)
+{
+	struct pgd_fetcher *f = NULL;
+
+	if (!curl_inited) {
+		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+			goto out;
+		curl_inited = 1;
+	}
+	f = pgd_calloc(1, sizeof(*f));
+	f->o = *o;
+	if (f->o.concurrency < 1)
+		f->o.concurrency = 1;
+	if (f->o.per_host < 1)
+		f->o.per_host = 1;
+	if (f->o.timeout_ms < 1)
+		f->o.timeout_ms = 15000;
+	if (f->o.max_redirects < 0)
+		f->o.max_redirects = 0;
+	f->hosts = pgd_calloc((size_t)f->o.concurrency + 1, sizeof(*f->hosts));
+	f->multi = curl_multi_init();
+	f->share = curl_share_init();
+	if (!f->multi || !f->share) {
+		pgd_fetcher_free(f);
+		f = NULL;
+		goto out;
+	}
+	curl_share_setopt(f->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+	curl_multi_setopt(f->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)f->o.per_host);
+	curl_multi_setopt(f->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)f->o.concurrency);
+	curl_multi_setopt(f->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
+out:
+	return f;
+}
+
+static void req_free(struct req *q)
+{
+	if (!q)
+		return;
+	free(q->url);
+	free(q->body);
+	free(q);
+}
+
+void pgd_fetcher_free(struct pgd_fetcher *f)
+{
+	struct req *q, *next;
+
+	if (!f)
+		return;
+	for (q = f->head; q; q = next) {
+		next = q->next;
+		req_free(q);
+	}
+	if (f->multi)
+		curl_multi_cleanup(f->multi);
+	if (f->share)
+		curl_share_cleanup(f->share);
+	free(f->hosts);
+	free(f);
+}
+
+void pgd_fetcher_add(struct pgd_fetcher *f, const char *url, enum pgd_fetch_mode mode, void *user)
+{
+	struct req *q = pgd_calloc(1, sizeof(*q));
+
+	q->url = pgd_strdup(url);
+	host_of(url, q->host, sizeof(q->host));
+	q->mode = mode;
+	q->user = user;
+	q->head = mode == PGD_FETCH_CHECK;
+	q->max_bytes = f->o.max_bytes;
+	if (f->tail)
+		f->tail->next = q;
+	else
+		f->head = q;
+	f->tail = q;
+	f->waiting++;
+}
+
+size_t pgd_fetcher_pending(const struct pgd_fetcher *f)
+{
+	return f->waiting + f->running;
+}
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct req *q = arg;
+	size_t n = size * nmemb;
+
+	if (q->mode == PGD_FETCH_CHECK) { /* the status is all a link check needs */
+		if (n == 0)
+			return 0;
+		q->check_abort = 1;
+		return 0;
+	}
+	if (n > q->max_bytes || q->len > q->max_bytes - n) {
+		q->overflow = 1;
+		return 0; /* aborts the transfer: never buffer past the cap */
+	}
+	if (q->len + n + 1 > q->cap) {
+		size_t nc = q->cap ? q->cap : 16384;
+		while (nc < q->len + n + 1)
+			nc *= 2;
+		q->body = pgd_realloc(q->body, nc);
+		q->cap = nc;
+	}
+	memcpy(q->body + q->len, data, n);
+	q->len += n;
+	q->body[q->len] = '\0';
+	return n;
+}
+
+static int start(struct pgd_fetcher *f, struct req *q)
+{
+	CURL *e = curl_easy_init();
+
+	if (!e)
+		return -1;
+	q->easy = e;
+	q->errbuf[0] = '\0';
+	curl_easy_setopt(e, CURLOPT_URL, q->url);
+	curl_easy_setopt(e, CURLOPT_PRIVATE, q);
+	curl_easy_setopt(e, CURLOPT_SHARE, f->share);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(e, CURLOPT_MAXREDIRS, (long)f->o.max_redirects);
+	curl_easy_setopt(e, CURLOPT_AUTOREFERER, 1L);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)f->o.timeout_ms);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)f->o.timeout_ms);
+	curl_easy_setopt(e, CURLOPT_USERAGENT, USER_AGENT);
+	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, q->errbuf);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, q);
+	if (q->mode == PGD_FETCH_GET)
+		curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)q->max_bytes);
+	if (q->head)
+		curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+	if (curl_multi_add_handle(f->multi, e) != CURLM_OK) {
+		curl_easy_cleanup(e);
+		q->easy = NULL;
+		return -1;
+	}
+	host_slot(f, q->host, 1)->n++;
+	f->running++;
+	return 0;
+}
+
+/* Start waiting requests while the limits allow; looks at most 64 entries deep for one whose
+ * host is below its limit. */
+static int fill(struct pgd_fetcher *f)
+{
+	while (f->head && f->running < (size_t)f->o.concurrency) {
+		struct req *prev = NULL, *q = f->head;
+		int depth = 0;
+		for (; q && depth < 64; prev = q, q = q->next, depth++) {
+			struct host_count *h = host_slot(f, q->host, 0);
+			if (!h || h->n < f->o.per_host)
+				break;
+		}
+		if (!q || depth >= 64)
+			break;
+		if (prev)
+			prev->next = q->next;
+		else
+			f->head = q->next;
+		if (f->tail == q)
+			f->tail = prev;
+		q->next = NULL;
+		f->waiting--;
+		if (start(f, q) < 0) {
+			req_free(q);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static enum pgd_fetch_error map_error(CURLcode c, const struct req *q)
+{
+	switch (c) {
+	case CURLE_OK: return PGD_FETCH_OK;
+	case CURLE_OPERATION_TIMEDOUT: return PGD_FETCH_TIMEOUT;
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY: return PGD_FETCH_DNS;
+	case CURLE_COULDNT_CONNECT: return PGD_FETCH_CONNECT;
+	case CURLE_TOO_MANY_REDIRECTS: return PGD_FETCH_REDIRECT_LOOP;
+	case CURLE_FILESIZE_EXCEEDED: return PGD_FETCH_TOO_LARGE;
+	case CURLE_WRITE_ERROR:
+		if (q->overflow)
+			return PGD_FETCH_TOO_LARGE;
+		if (q->check_abort)
+			return PGD_FETCH_OK;
+		return PGD_FETCH_OTHER;
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_INVALIDCERTSTATUS: return PGD_FETCH_TLS;
+	default: return PGD_FETCH_OTHER;
+	}
+}
+
+static int finish(struct pgd_fetcher *f, CURL *e, CURLcode code,
+	void (*done)(void *arg, void *user, struct pgd_fetch_result *res), void *arg)
+{
+	struct req *q = NULL;
+	struct pgd_fetch_result res;
+	char *ct = NULL, *eff = NULL;
+	double secs = 0;
+	long status = 0;
+	int rc = 0;
+
+	curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&q);
+	curl_multi_remove_handle(f->multi, e);
+	f->running--;
+	host_release(f, q->host);
+	memset(&res, 0, sizeof(res));
+	res.error = map_error(code, q);
+	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+	/* many servers mishandle HEAD: anything but a clean answer below 400 is asked again by GET */
+	if (q->head && (status == 0 || status >= 400) && res.error != PGD_FETCH_DNS &&
+	    res.error != PGD_FETCH_CONNECT && res.error != PGD_FETCH_TIMEOUT &&
+	    res.error != PGD_FETCH_REDIRECT_LOOP) {
+		curl_easy_cleanup(e);
+		q->easy = NULL;
+		q->head = 0;
+		q->next = f->head; /* first in line: it already waited its turn */
+		f->head = q;
+		if (!f->tail)
+			f->tail = q;
+		f->waiting++;
+		goto out;
+	}
+	curl_easy_getinfo(e, CURLINFO_CONTENT_TYPE, &ct);
+	curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &eff);
+	curl_easy_getinfo(e, CURLINFO_TOTAL_TIME, &secs);
+	res.url = q->url;
+	res.status = res.error == PGD_FETCH_OK || res.error == PGD_FETCH_TOO_LARGE ? status : 0;
+	res.final_url = eff;
+	res.time_ms = secs * 1000.0;
+	res.content_type = ct;
+	res.error_text = res.error == PGD_FETCH_OK ? "" : q->errbuf[0] ? q->errbuf : curl_easy_strerror(code);
+	if (res.error == PGD_FETCH_OK && q->mode == PGD_FETCH_GET) {
+		res.body = q->body ? q->body : pgd_strdup("");
+		res.len = q->len;
+		q->body = NULL;
+	}
+	done(arg, q->user, &res);
+	free(res.body);
+	curl_easy_cleanup(e);
+	req_free(q);
+out:
+	return rc;
+}
+
+int pgd_fetcher_run(struct pgd_fetcher *f,
+	void (*done)(void *arg, void *user, struct pgd_fetch_result *res), void *arg)
+{
+	int rc = 0;
+
+	for (;;) {
+		int still = 0, left = 0;
+		CURLMsg *m;
+
+		if (fill(f) < 0) {
+			rc = PGD_ERR_INTERNAL;
+			break;
+		}
+		if (f->running == 0 && f->waiting == 0)
+			break;
+		if (curl_multi_perform(f->multi, &still) != CURLM_OK) {
+			rc = PGD_ERR_INTERNAL;
+			break;
+		}
+		while ((m = curl_multi_info_read(f->multi, &left)) != NULL)
+			if (m->msg == CURLMSG_DONE)
+				finish(f, m->easy_handle, m->data.result, done, arg);
+		if (f->running > 0 && still > 0 &&
+		    curl_multi_poll(f->multi, NULL, 0, 200, NULL) != CURLM_OK) {
+			rc = PGD_ERR_INTERNAL;
+			break;
+		}
+	}
+	return rc;
+}

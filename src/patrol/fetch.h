@@ -1,0 +1,63 @@
+/* The patrol's fetcher (fetch.c, the only libcurl user): many HTTP(S) requests at once over
+ * a libcurl multi handle, with a total and a per-host concurrency limit, a per-request
+ * timeout, a redirect limit, a body cap enforced while receiving (never more is buffered)
+ * and a HEAD-then-GET mode for link checks. Internal to src/patrol. */
+#ifndef PGD_PATROL_FETCH_H
+#define PGD_PATROL_FETCH_H
+
+#include <stddef.h>
+
+enum pgd_fetch_error {
+	PGD_FETCH_OK = 0,        /* a response was received (any status) */
+	PGD_FETCH_TIMEOUT,
+	PGD_FETCH_DNS,
+	PGD_FETCH_CONNECT,
+	PGD_FETCH_TLS,
+	PGD_FETCH_TOO_LARGE,     /* body over max_bytes (GET with body only) */
+	PGD_FETCH_REDIRECT_LOOP, /* more than max_redirects redirects (loops included) */
+	PGD_FETCH_OTHER,         /* reset, bad response, unsupported scheme ... */
+};
+
+enum pgd_fetch_mode {
+	PGD_FETCH_GET,   /* GET and keep the body (up to max_bytes) */
+	PGD_FETCH_CHECK, /* link check: HEAD, then GET (body discarded) when HEAD is refused */
+};
+
+struct pgd_fetch_result {
+	const char *url;          /* as requested; borrowed (valid during the callback) */
+	long status;              /* HTTP status of the final response, 0 when none */
+	const char *final_url;    /* after redirects; borrowed, may be NULL */
+	double time_ms;           /* total time of the (last) request */
+	const char *content_type; /* borrowed, may be NULL */
+	char *body;               /* GET: NUL-terminated body, steal it (set to NULL) or it is freed */
+	size_t len;
+	enum pgd_fetch_error error;
+	const char *error_text;   /* libcurl's description of the error (English), borrowed */
+};
+
+struct pgd_fetch_opts {
+	int timeout_ms;      /* per request */
+	int concurrency;     /* requests at once */
+	int per_host;        /* requests at once to one host */
+	int max_redirects;
+	size_t max_bytes;    /* body cap for GET */
+};
+
+struct pgd_fetcher;
+
+/* new: pgd_fetcher_free(). NULL when libcurl cannot be set up. */
+struct pgd_fetcher *pgd_fetcher_new(const struct pgd_fetch_opts *o);
+void pgd_fetcher_free(struct pgd_fetcher *f); /* NULL ok */
+/* Queue a request (url copied); user is handed back with its result. */
+void pgd_fetcher_add(struct pgd_fetcher *f, const char *url, enum pgd_fetch_mode mode, void *user);
+/* Number of requests queued or running. */
+size_t pgd_fetcher_pending(const struct pgd_fetcher *f);
+/* Run until every request (including those added by done itself) has finished; done is
+ * called once per request. Returns 0, or a negative PGD_ERR_INTERNAL when libcurl fails. */
+int pgd_fetcher_run(struct pgd_fetcher *f,
+	void (*done)(void *arg, void *user, struct pgd_fetch_result *res), void *arg);
+
+/* Short Chinese name of an error kind ("超时", "域名解析失败" ...). */
+const char *pgd_fetch_error_name(enum pgd_fetch_error e);
+
+#endif
