@@ -3,6 +3,8 @@
 #ifndef PGD_CLI_H
 #define PGD_CLI_H
 
+#include <stddef.h>
+
 int cmd_check(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_serve(int argc, char **argv);  /* cmd_serve.c */
@@ -10,6 +12,10 @@ int cmd_user(int argc, char **argv);   /* cmd_user.c: user add */
 int cmd_db(int argc, char **argv);     /* cmd_db.c: db migrate, db backup */
 int cmd_import(int argc, char **argv); /* cmd_import.c */
 int cmd_patrol(int argc, char **argv); /* cmd_patrol.c: patrol sites and feeds once */
+
+/* The default cache directory for compiled rules (cmd_check.c): $PGD_CACHE_DIR, else
+ * $XDG_CACHE_HOME/pubguard, else ~/.cache/pubguard. 0, or -1 when none can be named. */
+int pgd_cli_cache_dir(char *out, size_t n);
 
 /* Parse YYYY-MM-DD (a real calendar date). Returns 0 on success. */
 int pgd_cli_parse_date(const char *s, int *y, int *m, int *d);

@@ -175,7 +175,8 @@ static void print_text(const struct file_result *r)
 	}
 }
 
-static int default_cache_dir(char *out, size_t n)
+/* The compiled-rule cache: $PGD_CACHE_DIR, else $XDG_CACHE_HOME/pubguard, else ~/.cache/pubguard. */
+int pgd_cli_cache_dir(char *out, size_t n)
 {
 	const char *env = getenv("PGD_CACHE_DIR");
 	const char *xdg = getenv("XDG_CACHE_HOME");
@@ -250,7 +251,7 @@ int cmd_check(int argc, char **argv)
 		status = 2;
 		goto out;
 	}
-	if (ropts.cache_dir == NULL && default_cache_dir(cache_buf, sizeof(cache_buf)) == 0)
+	if (ropts.cache_dir == NULL && pgd_cli_cache_dir(cache_buf, sizeof(cache_buf)) == 0)
 		ropts.cache_dir = cache_buf;
 	ropts.lexicons = lexicons;
 	ropts.nlexicons = nlex;

@@ -80,21 +80,6 @@ static int thresholds_path(const char *dir, char *out, size_t n)
 	return -1;
 }
 
-static int cache_dir(char *out, size_t n)
-{
-	const char *env = getenv("PGD_CACHE_DIR");
-	const char *xdg = getenv("XDG_CACHE_HOME");
-	const char *home = getenv("HOME");
-
-	if (env && *env)
-		return snprintf(out, n, "%s", env) < (int)n ? 0 : -1;
-	if (xdg && *xdg)
-		return snprintf(out, n, "%s/pubguard", xdg) < (int)n ? 0 : -1;
-	if (home && *home)
-		return snprintf(out, n, "%s/.cache/pubguard", home) < (int)n ? 0 : -1;
-	return -1;
-}
-
 static void progress(void *arg, size_t done, size_t queued)
 {
 	const char *url = arg;
@@ -254,7 +239,7 @@ int cmd_patrol(int argc, char **argv)
 				ropts.data_dir = data_dir ? data_dir : ""; /* mark: some site needs rules */
 		if (ropts.data_dir) {
 			ropts.data_dir = data_dir;
-			if (cache_dir(cbuf, sizeof(cbuf)) == 0)
+			if (pgd_cli_cache_dir(cbuf, sizeof(cbuf)) == 0)
 				ropts.cache_dir = cbuf;
 			if (pgd_rules_load(&ropts, &rules, &err) < 0) {
 				fprintf(stderr, "pubguard patrol: %s\n", err.message);
