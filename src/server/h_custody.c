@@ -310,7 +310,37 @@ void h_handovers_list(struct pgd_req *rq, struct pgd_resp *rs)
 	pgd_handover_list_release(&l);
 }
 
-void h_handover_confirm(struct pgd_req *rq, struct pgd_resp *rs)
+/* Confirm or cancel a pending handover: who may do it differs, the rest is one step — the
+ * store change, the handover before and after in the audit log, one transaction. */
+enum handover_step { STEP_CONFIRM, STEP_CANCEL };
+
+/* 0 when the user may take the step on h, else replies 404/403 and returns -1. A user who
+ * cannot see the platform's unit learns nothing about the handover (404). */
+static int handover_step_allowed(struct pgd_req *rq, struct pgd_resp *rs, const struct pgd_handover *h,
+	enum handover_step step)
+{
+	int64_t me = rq->who->person_id;
+	if (step == STEP_CONFIRM && me > 0 && me == h->to_person_id)
+		return 0; /* the incoming person, whatever unit their account sees */
+	if (!pgd_unit_visible(rq, h->unit_id)) {
+		pgd_reply_error(rs, 404, "not_found", "id", "交接（编号 %" PRId64 "）不存在", h->id);
+		return -1;
+	}
+	if (step == STEP_CONFIRM) {
+		pgd_reply_error(rs, 403, "forbidden", NULL, "只有接收人「%s」本人可以确认此交接",
+			h->to_name ? h->to_name : "");
+		return -1;
+	}
+	/* cancel: the outgoing manager who started it, or an office role (city scope with the
+	 * custody permission, as for starting one when the manager left) */
+	if (!rq->who->city_scope && (me <= 0 || me != h->from_person_id)) {
+		pgd_reply_error(rs, 403, "forbidden", NULL, "只有移交人本人或网信办可以撤销此交接");
+		return -1;
+	}
+	return 0;
+}
+
+static void handover_step(struct pgd_req *rq, struct pgd_resp *rs, enum handover_step step)
 {
 	struct pgd_handover h = {0}, done = {0};
 	struct pgd_err err = {0};
@@ -323,24 +353,21 @@ void h_handover_confirm(struct pgd_req *rq, struct pgd_resp *rs)
 		pgd_reply_err(rs, rc, &err);
 		return;
 	}
-	if (rq->who->person_id <= 0 || rq->who->person_id != h.to_person_id) {
-		if (!pgd_unit_visible(rq, h.unit_id))
-			pgd_reply_error(rs, 404, "not_found", "id", "交接（编号 %" PRId64 "）不存在", h.id);
-		else
-			pgd_reply_error(rs, 403, "forbidden", NULL, "只有接收人「%s」本人可以确认此交接",
-				h.to_name ? h.to_name : "");
+	if (handover_step_allowed(rq, rs, &h, step) < 0)
 		goto out;
-	}
 	rc = pgd_store_begin(rq->st, &err);
 	if (rc == 0)
-		rc = pgd_handover_confirm(rq->st, h.id, rq->who->person_id, actor_name(rq), &err);
+		rc = step == STEP_CONFIRM
+			? pgd_handover_confirm(rq->st, h.id, rq->who->person_id, actor_name(rq), &err)
+			: pgd_handover_cancel(rq->st, h.id, actor_name(rq), &err);
 	if (rc == 0)
 		rc = pgd_handover_get(rq->st, h.id, &done, &err);
 	if (rc == 0) {
 		before = handover_json(&h);
 		after = handover_json(&done);
 		snprintf(subject, sizeof(subject), "platform:%" PRId64, h.platform_id);
-		rc = pgd_audit(rq, "handover.confirm", subject, before, after, &err);
+		rc = pgd_audit(rq, step == STEP_CONFIRM ? "handover.confirm" : "handover.cancel", subject, before,
+			after, &err);
 	}
 	if (rc == 0)
 		rc = pgd_store_commit(rq->st, &err);
@@ -357,51 +384,12 @@ out:
 	pgd_handover_release(&done);
 }
 
-/* Cancel a pending handover: the outgoing manager who started it, or an office role
- * (city scope with the custody permission, as for starting one when the manager left). */
+void h_handover_confirm(struct pgd_req *rq, struct pgd_resp *rs)
+{
+	handover_step(rq, rs, STEP_CONFIRM);
+}
+
 void h_handover_cancel(struct pgd_req *rq, struct pgd_resp *rs)
 {
-	struct pgd_handover h = {0}, done = {0};
-	struct pgd_err err = {0};
-	json_t *before = NULL, *after = NULL;
-	char subject[48];
-	int rc;
-
-	rc = pgd_handover_get(rq->st, rq->id[0], &h, &err);
-	if (rc < 0) {
-		pgd_reply_err(rs, rc, &err);
-		return;
-	}
-	if (!pgd_unit_visible(rq, h.unit_id)) {
-		pgd_reply_error(rs, 404, "not_found", "id", "交接（编号 %" PRId64 "）不存在", h.id);
-		goto out;
-	}
-	if (!rq->who->city_scope && (rq->who->person_id <= 0 || rq->who->person_id != h.from_person_id)) {
-		pgd_reply_error(rs, 403, "forbidden", NULL, "只有移交人本人或网信办可以撤销此交接");
-		goto out;
-	}
-	rc = pgd_store_begin(rq->st, &err);
-	if (rc == 0)
-		rc = pgd_handover_cancel(rq->st, h.id, actor_name(rq), &err);
-	if (rc == 0)
-		rc = pgd_handover_get(rq->st, h.id, &done, &err);
-	if (rc == 0) {
-		before = handover_json(&h);
-		after = handover_json(&done);
-		snprintf(subject, sizeof(subject), "platform:%" PRId64, h.platform_id);
-		rc = pgd_audit(rq, "handover.cancel", subject, before, after, &err);
-	}
-	if (rc == 0)
-		rc = pgd_store_commit(rq->st, &err);
-	if (rc < 0) {
-		pgd_store_rollback(rq->st, NULL);
-		pgd_reply_err(rs, rc, &err);
-		json_decref(after);
-	} else {
-		pgd_reply_json(rs, 200, after);
-	}
-	json_decref(before);
-out:
-	pgd_handover_release(&h);
-	pgd_handover_release(&done);
+	handover_step(rq, rs, STEP_CANCEL);
 }
