@@ -170,33 +170,22 @@ int pgd_policy_expired(const struct pgd_password_policy *p, const char *password
 	return time(NULL) - t > (time_t)p->max_age_days * 86400;
 }
 
-static json_t *str_or_null(const char *s)
-{
-	json_t *j = s && *s ? json_string(s) : NULL;
-	return j ? j : json_null();
-}
-
-static json_t *id_or_null(int64_t id)
-{
-	return id > 0 ? json_integer((json_int_t)id) : json_null();
-}
-
 json_t *pgd_json_user(const struct pgd_user *u, int with_permissions)
 {
 	json_t *j = json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:b, s:o, s:b, s:o, s:o}",
 		"id", (json_int_t)u->id,
-		"username", str_or_null(u->username),
-		"display_name", str_or_null(u->display_name),
-		"person_id", id_or_null(u->person_id),
-		"unit_id", id_or_null(u->unit_id),
-		"unit_name", str_or_null(u->unit_name),
+		"username", pgd_json_text_or_null(u->username),
+		"display_name", pgd_json_text_or_null(u->display_name),
+		"person_id", pgd_json_id_or_null(u->person_id),
+		"unit_id", pgd_json_id_or_null(u->unit_id),
+		"unit_name", pgd_json_text_or_null(u->unit_name),
 		"roles", pgd_roles_to_json(u->roles),
 		"active", u->active != 0,
 		"locked", u->locked_until[0] != '\0',
-		"locked_until", str_or_null(u->locked_until),
+		"locked_until", pgd_json_text_or_null(u->locked_until),
 		"must_change_password", u->must_change_password != 0,
-		"last_login_at", str_or_null(u->last_login_at),
-		"created_at", str_or_null(u->created_at));
+		"last_login_at", pgd_json_text_or_null(u->last_login_at),
+		"created_at", pgd_json_text_or_null(u->created_at));
 	if (j && with_permissions) {
 		uint32_t perms = pgd_perms_of_roles(u->roles);
 		json_t *a = json_array();

@@ -24,12 +24,6 @@ static json_t *stored_json(const char *text)
 	return j ? j : json_null();
 }
 
-static json_t *text_or_null(const char *s)
-{
-	json_t *j = s ? json_string(s) : NULL;
-	return j ? j : json_null();
-}
-
 void h_audit_list(struct pgd_req *rq, struct pgd_resp *rs)
 {
 	struct pgd_audit_query q;
@@ -68,8 +62,8 @@ void h_audit_list(struct pgd_req *rq, struct pgd_resp *rs)
 	for (size_t i = 0; i < l.n; i++) {
 		const struct pgd_audit_entry *e = &l.items[i];
 		json_array_append_new(items, json_pack("{s:I, s:s, s:o, s:o, s:o, s:o, s:o}",
-			"seq", (json_int_t)e->seq, "at", e->at, "actor", text_or_null(e->actor),
-			"action", text_or_null(e->action), "subject", text_or_null(e->subject),
+			"seq", (json_int_t)e->seq, "at", e->at, "actor", pgd_json_str_or_null(e->actor),
+			"action", pgd_json_str_or_null(e->action), "subject", pgd_json_str_or_null(e->subject),
 			"before", stored_json(e->before_json), "after", stored_json(e->after_json)));
 	}
 	page.page = q.page;

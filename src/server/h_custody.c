@@ -18,30 +18,15 @@
 
 #define ACCOUNT_MAX 1000
 
-static json_t *str_or_null(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
-
-static json_t *id_or_null(int64_t id)
-{
-	return id ? json_integer(id) : json_null();
-}
-
-static json_t *ts_or_null(const char *ts)
-{
-	return ts && *ts ? json_string(ts) : json_null();
-}
-
 static json_t *handover_json(const struct pgd_handover *h)
 {
 	return json_pack("{s:I, s:I, s:o, s:o, s:o, s:I, s:o, s:o, s:o, s:s, s:s, s:o, s:o}", "id", (json_int_t)h->id,
-		"platform_id", (json_int_t)h->platform_id, "platform_name", str_or_null(h->platform_name),
-		"from_person_id", id_or_null(h->from_person_id), "from_name", str_or_null(h->from_name),
-		"to_person_id", (json_int_t)h->to_person_id, "to_name", str_or_null(h->to_name), "initiated_by",
-		str_or_null(h->initiated_by), "note", str_or_null(h->note), "status", pgd_handover_status_name(h->status),
-		"created_at", h->created_at, "confirmed_by", str_or_null(h->confirmed_by), "confirmed_at",
-		ts_or_null(h->confirmed_at));
+		"platform_id", (json_int_t)h->platform_id, "platform_name", pgd_json_str_or_null(h->platform_name),
+		"from_person_id", pgd_json_id_or_null(h->from_person_id), "from_name", pgd_json_str_or_null(h->from_name),
+		"to_person_id", (json_int_t)h->to_person_id, "to_name", pgd_json_str_or_null(h->to_name), "initiated_by",
+		pgd_json_str_or_null(h->initiated_by), "note", pgd_json_str_or_null(h->note), "status", pgd_handover_status_name(h->status),
+		"created_at", h->created_at, "confirmed_by", pgd_json_str_or_null(h->confirmed_by), "confirmed_at",
+		pgd_json_text_or_null(h->confirmed_at));
 }
 
 static int list_scope(struct pgd_req *rq, struct pgd_list_query *q)
@@ -84,14 +69,14 @@ void h_custody_list(struct pgd_req *rq, struct pgd_resp *rs)
 		const struct pgd_custody_status *c = &l.items[i];
 		json_array_append_new(items,
 			json_pack("{s:I, s:o, s:s, s:I, s:o, s:o, s:o, s:b, s:b, s:o, s:o, s:b, s:o, s:o}", "platform_id",
-				(json_int_t)c->platform_id, "platform_name", str_or_null(c->platform_name), "platform_type",
+				(json_int_t)c->platform_id, "platform_name", pgd_json_str_or_null(c->platform_name), "platform_type",
 				pgd_platform_type_name(c->platform_type), "unit_id", (json_int_t)c->unit_id, "unit_name",
-				str_or_null(c->unit_name), "manager_person_id", id_or_null(c->manager_person_id),
-				"manager_name", str_or_null(c->manager_name), "manager_active", c->manager_active,
-				"has_secret", c->has_secret, "account", str_or_null(c->account), "set_at",
-				ts_or_null(c->set_at), "flagged", c->flagged, "flag_reason",
+				pgd_json_str_or_null(c->unit_name), "manager_person_id", pgd_json_id_or_null(c->manager_person_id),
+				"manager_name", pgd_json_str_or_null(c->manager_name), "manager_active", c->manager_active,
+				"has_secret", c->has_secret, "account", pgd_json_str_or_null(c->account), "set_at",
+				pgd_json_text_or_null(c->set_at), "flagged", c->flagged, "flag_reason",
 				c->flagged ? json_string("管理员已离职且未交接") : json_null(), "pending_handover_id",
-				id_or_null(c->pending_handover_id)));
+				pgd_json_id_or_null(c->pending_handover_id)));
 	}
 	pgd_reply_json(rs, 200, pgd_json_page(items, l.total, &q));
 	pgd_custody_status_list_release(&l);

@@ -17,16 +17,11 @@
 
 #define FILING_MEMBERS_MAX 200
 
-static json_t *str_or_null(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
-
 static json_t *member_json(const struct pgd_filing_member *m)
 {
 	return json_pack("{s:s, s:s, s:I, s:o, s:o, s:o, s:b}", "duty", pgd_review_duty_name(m->duty),
 		"duty_label", pgd_review_duty_label(m->duty), "person_id", (json_int_t)m->person_id,
-		"name", str_or_null(m->name), "post", str_or_null(m->post), "phone", str_or_null(m->phone),
+		"name", pgd_json_str_or_null(m->name), "post", pgd_json_str_or_null(m->post), "phone", pgd_json_str_or_null(m->phone),
 		"active", m->active);
 }
 
@@ -41,8 +36,8 @@ static json_t *members_json(const struct pgd_filing_member *m, size_t n)
 static json_t *filing_json(const struct pgd_filing *f)
 {
 	return json_pack("{s:I, s:I, s:o, s:o, s:o, s:s, s:o, s:o}", "id", (json_int_t)f->id, "unit_id",
-		(json_int_t)f->unit_id, "unit_name", str_or_null(f->unit_name), "group_name", str_or_null(f->group_name),
-		"filed_by", str_or_null(f->filed_by), "filed_at", f->filed_at, "note", str_or_null(f->note),
+		(json_int_t)f->unit_id, "unit_name", pgd_json_str_or_null(f->unit_name), "group_name", pgd_json_str_or_null(f->group_name),
+		"filed_by", pgd_json_str_or_null(f->filed_by), "filed_at", f->filed_at, "note", pgd_json_str_or_null(f->note),
 		"members", members_json(f->members, f->n_members));
 }
 
@@ -82,10 +77,10 @@ void h_review_groups(struct pgd_req *rq, struct pgd_resp *rs)
 	for (size_t i = 0; i < l.n; i++) {
 		const struct pgd_review_status *r = &l.items[i];
 		json_array_append_new(items, json_pack("{s:I, s:o, s:o, s:o, s:s, s:o, s:o}", "unit_id",
-			(json_int_t)r->unit_id, "unit_name", str_or_null(r->unit_name), "filing_id",
+			(json_int_t)r->unit_id, "unit_name", pgd_json_str_or_null(r->unit_name), "filing_id",
 			r->filing_id ? json_integer(r->filing_id) : json_null(), "filed_at",
 			r->filing_id ? json_string(r->filed_at) : json_null(), "state", pgd_review_state_name(r->state),
-			"problem", str_or_null(r->problem), "members", members_json(r->members, r->n_members)));
+			"problem", pgd_json_str_or_null(r->problem), "members", members_json(r->members, r->n_members)));
 	}
 	pgd_reply_json(rs, 200, pgd_json_page(items, l.total, &q));
 	pgd_review_status_list_release(&l);

@@ -38,12 +38,6 @@ void pgd_reply_json(struct pgd_resp *rs, int status, json_t *j)
 	rs->content_type = "application/json; charset=utf-8";
 }
 
-static json_t *str_or_null(const char *s)
-{
-	json_t *j = s && *s ? json_string(s) : NULL;
-	return j ? j : json_null();
-}
-
 void pgd_reply_error(struct pgd_resp *rs, int status, const char *code, const char *field, const char *fmt, ...)
 {
 	char msg[1024];
@@ -53,7 +47,7 @@ void pgd_reply_error(struct pgd_resp *rs, int status, const char *code, const ch
 	va_end(ap);
 	pgd_reply_json(rs, status,
 		json_pack("{s:{s:s, s:o, s:o}}", "error", "code", code ? code : "internal", "message",
-			str_or_null(msg), "field", str_or_null(field)));
+			pgd_json_text_or_null(msg), "field", pgd_json_text_or_null(field)));
 }
 
 static const char *code_word(int rc)

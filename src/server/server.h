@@ -174,6 +174,12 @@ int pgd_audit(struct pgd_req *rq, const char *action, const char *subject, json_
 json_t *pgd_json_unit(const struct pgd_unit *u);
 json_t *pgd_json_person(const struct pgd_person *p);
 json_t *pgd_json_platform(const struct pgd_platform *p);
+/* Optional values: a string, or JSON null for NULL (and for text that is not UTF-8: never a
+ * NULL that would make json_pack fail); text_or_null also maps "" (an unset timestamp) to
+ * null; id_or_null maps 0 ("none") to null. new references. */
+json_t *pgd_json_str_or_null(const char *s);
+json_t *pgd_json_text_or_null(const char *s);
+json_t *pgd_json_id_or_null(int64_t id);
 /* {"items":[...],"total":n,"page":p,"page_size":s}; steals items. */
 json_t *pgd_json_page(json_t *items, int64_t total, const struct pgd_list_query *q);
 
