@@ -29,16 +29,6 @@ static json_t *handover_json(const struct pgd_handover *h)
 		pgd_json_text_or_null(h->confirmed_at));
 }
 
-static int list_scope(struct pgd_req *rq, struct pgd_list_query *q)
-{
-	if (rq->who && rq->who->city_scope)
-		return 1;
-	if (rq->who == NULL || rq->who->unit_id <= 0)
-		return 0;
-	q->unit_id = rq->who->unit_id;
-	return 1;
-}
-
 static const char *actor_name(const struct pgd_req *rq)
 {
 	return rq->who->display_name[0] ? rq->who->display_name : rq->who->username;
@@ -55,7 +45,7 @@ void h_custody_list(struct pgd_req *rq, struct pgd_resp *rs)
 	if (pgd_req_list_query(rq, rs, &q) < 0)
 		return;
 	items = json_array();
-	if (!list_scope(rq, &q)) {
+	if (!pgd_list_scope(rq, &q)) {
 		pgd_reply_json(rs, 200, pgd_json_page(items, 0, &q));
 		return;
 	}
@@ -279,7 +269,7 @@ void h_handovers_list(struct pgd_req *rq, struct pgd_resp *rs)
 		only_pending = 1;
 	}
 	items = json_array();
-	if (!list_scope(rq, &q)) {
+	if (!pgd_list_scope(rq, &q)) {
 		pgd_reply_json(rs, 200, pgd_json_page(items, 0, &q));
 		return;
 	}

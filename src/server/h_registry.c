@@ -354,19 +354,15 @@ void h_people_list(struct pgd_req *rq, struct pgd_resp *rs)
 	struct pgd_list_query q;
 	struct pgd_person_list l = {0};
 	struct pgd_err err = {0};
-	int64_t scope = scope_unit(rq);
 	json_t *items;
 	int rc;
 
 	memset(&q, 0, sizeof(q));
 	if (pgd_req_list_query(rq, rs, &q) < 0)
 		return;
-	if (scope != 0) {
-		if (scope < 0 || (q.unit_id != 0 && q.unit_id != scope)) {
-			reply_empty_page(rs, &q);
-			return;
-		}
-		q.unit_id = scope;
+	if (!pgd_list_scope(rq, &q)) {
+		reply_empty_page(rs, &q);
+		return;
 	}
 	rc = pgd_person_list(rq->st, &q, &l, &err);
 	if (rc < 0) {
@@ -569,19 +565,15 @@ void h_platforms_list(struct pgd_req *rq, struct pgd_resp *rs)
 	struct pgd_list_query q;
 	struct pgd_platform_list l = {0};
 	struct pgd_err err = {0};
-	int64_t scope = scope_unit(rq);
 	json_t *items;
 	int rc;
 
 	memset(&q, 0, sizeof(q));
 	if (pgd_req_list_query(rq, rs, &q) < 0)
 		return;
-	if (scope != 0) {
-		if (scope < 0 || (q.unit_id != 0 && q.unit_id != scope)) {
-			reply_empty_page(rs, &q);
-			return;
-		}
-		q.unit_id = scope;
+	if (!pgd_list_scope(rq, &q)) {
+		reply_empty_page(rs, &q);
+		return;
 	}
 	rc = pgd_platform_list(rq->st, &q, &l, &err);
 	if (rc < 0) {

@@ -41,18 +41,6 @@ static json_t *filing_json(const struct pgd_filing *f)
 		"members", members_json(f->members, f->n_members));
 }
 
-/* The unit a list is limited to: city scope uses the query's unit_id (0 all); others their
- * own unit. Returns 0 when a user without city scope has no unit (they see nothing). */
-static int list_scope(struct pgd_req *rq, struct pgd_list_query *q)
-{
-	if (rq->who && rq->who->city_scope)
-		return 1;
-	if (rq->who == NULL || rq->who->unit_id <= 0)
-		return 0;
-	q->unit_id = rq->who->unit_id;
-	return 1;
-}
-
 void h_review_groups(struct pgd_req *rq, struct pgd_resp *rs)
 {
 	struct pgd_list_query q = {0};
@@ -64,7 +52,7 @@ void h_review_groups(struct pgd_req *rq, struct pgd_resp *rs)
 	if (pgd_req_list_query(rq, rs, &q) < 0)
 		return;
 	items = json_array();
-	if (!list_scope(rq, &q)) {
+	if (!pgd_list_scope(rq, &q)) {
 		pgd_reply_json(rs, 200, pgd_json_page(items, 0, &q));
 		return;
 	}

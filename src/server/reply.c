@@ -268,6 +268,16 @@ int pgd_unit_visible(const struct pgd_req *rq, int64_t unit_id)
 	return unit_id > 0 && rq->who->unit_id == unit_id;
 }
 
+int pgd_list_scope(const struct pgd_req *rq, struct pgd_list_query *q)
+{
+	if (rq->who && rq->who->city_scope)
+		return 1;
+	if (rq->who == NULL || rq->who->unit_id <= 0 || (q->unit_id != 0 && q->unit_id != rq->who->unit_id))
+		return 0;
+	q->unit_id = rq->who->unit_id;
+	return 1;
+}
+
 /* ---- audit ---- */
 
 int pgd_audit(struct pgd_req *rq, const char *action, const char *subject, json_t *before, json_t *after,

@@ -163,6 +163,10 @@ int pgd_body_bool(struct pgd_req *rq, struct pgd_resp *rs, const char *field, in
 int pgd_can(const struct pgd_req *rq, enum pgd_perm p);
 /* 1 when the user may see records of unit_id (city scope, or their own unit). */
 int pgd_unit_visible(const struct pgd_req *rq, int64_t unit_id);
+/* Narrow a list query to what the user may see: city scope keeps q as it is; anyone else gets
+ * q->unit_id = their unit. 0 when they see nothing (no unit, or a filter on another unit):
+ * answer an empty page. */
+int pgd_list_scope(const struct pgd_req *rq, struct pgd_list_query *q);
 
 /* ---- audit: append who (rq->who->username, or "anonymous"), what, to what, before/after
  * (may be NULL; serialised compactly, keys sorted). Call inside the change's transaction;

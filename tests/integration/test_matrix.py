@@ -341,6 +341,9 @@ def test_scoped_lists(ctx):
                                                                            i.get("platform_id") in b_platforms)]
                 ck.ok(r.status in (200, 403, 404) and not leaked,
                       "GET %s?unit_id=B as %s leaks nothing: %r" % (path, role, r))
+                # ... and is an empty page, not the user's own unit passed off as unit B
+                ck.ok(r.status == 200 and (r.json or {}).get("total") == 0,
+                      "GET %s?unit_id=B as %s is an empty page: %r" % (path, role, r))
         d = c.get("/dashboard")
         if ck.status(d, 200, "GET /dashboard as %s" % role):
             n = (d.json or {}).get("units")
