@@ -30,10 +30,75 @@ struct pgd_patrol_finding {
 	char *evidence;     /* evidence reference (e.g. sha256 of the stored response), may be NULL */
 };
 
+/* What a patrol saw beyond its findings (second slice): the server keeps these per platform. */
+
+/* A column of a website: a navigation target, or a page whose meta tags say it is a column. */
+struct pgd_patrol_column {
+	char *url;
+	char *name;          /* may be NULL */
+	const char *kind;    /* static: "news" (dynamic/news), "notice" (notice/policy), "other" */
+	time_t newest;       /* newest item date on its list page, 0 when none */
+	size_t items;        /* dated list entries */
+	int stale, empty;    /* judged against the thresholds (site.stale_column / site.empty_column) */
+};
+
+/* An item published on a platform: an article page of a site (a page with a PubDate meta tag, or
+ * a non-list page with a title and a date), a feed entry, or an imported post. The server matches
+ * each to the approved items (Art. 14, publish.unreviewed). */
+struct pgd_patrol_item {
+	char *url;           /* may be NULL (imported post without a link) */
+	char *title;         /* may be NULL */
+	time_t published;    /* 0: unknown */
+	char sha256[65];     /* lowercase hex of the page body / item content; "" unknown */
+	uint64_t simhash;    /* pgd_simhash() of the item's text; 0 unknown */
+};
+
+/* A stored piece of evidence: the raw response of a page that carries a finding (kind "page"),
+ * or a screenshot of it (kind "screenshot", PNG). The bytes are in a file named by sha256 in
+ * the patrol's evidence_dir until the worker uploads them. */
+struct pgd_patrol_evidence {
+	char sha256[65];
+	const char *kind;    /* static: "page" or "screenshot" */
+	char *url;
+	time_t fetched_at;
+	long status;         /* HTTP status (page) */
+	char *content_type;  /* may be NULL */
+	char *headers;       /* response headers as received, CRLF lines; may be NULL */
+	size_t size;         /* bytes */
+	char *of;            /* screenshot: sha256 of the page it shows; NULL for a page */
+};
+
+/* The home page as seen (for defacement: the server keeps the accepted baseline). */
+struct pgd_patrol_home {
+	char sha256[65];     /* "" when the home page was not fetched */
+	uint64_t simhash;    /* of its visible text */
+	char *title;         /* may be NULL */
+	size_t text_len;     /* bytes of visible text */
+};
+
+/* One availability probe of a home page. */
+struct pgd_patrol_probe {
+	time_t at;
+	int ok;              /* a page (status < 400) arrived within the timeout */
+	long status;         /* HTTP status, 0 when none */
+	unsigned ms;         /* total time */
+	char error[160];     /* Chinese reason when !ok, else "" */
+	time_t tls_expires;  /* https: the server certificate's notAfter; 0 unknown / http */
+};
+
 struct pgd_patrol_report {
 	struct pgd_patrol_finding *items;
 	size_t n, cap;
 	size_t pages, links, feeds; /* counters for the summary line */
+	/* second slice: filled by the site / feed patrols; released by pgd_patrol_report_release */
+	struct pgd_patrol_column *columns;
+	size_t n_columns, cap_columns;
+	struct pgd_patrol_item *found;
+	size_t n_found, cap_found;
+	struct pgd_patrol_evidence *evidence;
+	size_t n_evidence, cap_evidence;
+	struct pgd_patrol_home home;
+	size_t pages_unchanged;     /* re-crawl: pages answered 304 or with the same hash as last time */
 };
 
 /* Append a finding (strings copied; target/text/evidence may be NULL; message is a printf format). */
@@ -51,10 +116,23 @@ struct pgd_patrol_thresholds {
 	int notice_column_days;      /* notice/policy columns stale after (180) */
 	int slow_page_ms;            /* site.slow_page (10000) */
 	int unavailable_timeout_ms;  /* a probe without a page within this counts as unavailable (15000) */
+	/* second slice */
+	int probes_per_day;          /* availability probes of each home page a day (20) */
+	int unavailable_fail_pct;    /* site.unavailable (block): week's failed probes >= this % (5) */
+	int unavailable_warn_pct;    /* site.unavailable (review): >= this % (3) */
+	int empty_columns_fail;      /* this many empty columns or more fail the site (5) */
+	int stale_columns_fail;      /* this many stale columns or more fail the site (5) */
+	int tls_warn_days;           /* certificate expiring within this many days: a finding (30) */
+	int deface_simhash_bits;     /* home page text this many SimHash bits from the baseline, with a
+	                                changed title: site.defaced (24) */
 };
 void pgd_patrol_thresholds_default(struct pgd_patrol_thresholds *t);
 /* Read the file over the defaults; unknown keys and bad values are errors naming file:line. */
 int pgd_patrol_thresholds_load(const char *path, struct pgd_patrol_thresholds *t, struct pgd_err *err);
+/* The i-th threshold's key (NULL past the last): for sending thresholds with a job. */
+const char *pgd_patrol_threshold_key(size_t i);
+/* The field for key, NULL when unknown (borrowed: points into t). */
+int *pgd_patrol_threshold_field(struct pgd_patrol_thresholds *t, const char *key);
 
 /* ---- dates ---- */
 
@@ -152,6 +230,12 @@ struct pgd_patrol_opts {
 	int max_redirects;            /* default 10; more or a loop -> site.redirect_loop */
 	const struct pgd_patrol_thresholds *th;
 	const struct pgd_rules *rules; /* NULL: no content checks */
+	/* second slice */
+	const char *cache_dir;        /* incremental re-crawl state per site (ETag, Last-Modified, hash,
+	                                 page analysis, content findings); NULL: full crawl, no state */
+	const char *evidence_dir;     /* raw bodies of pages with findings go here as files named by
+	                                 their sha256 (listed in report->evidence); NULL: none kept */
+	const struct pgd_patrol_home *home_baseline; /* accepted home page; NULL: no defacement check */
 	/* progress on stderr: called after each finished request */
 	void (*progress)(void *arg, size_t done, size_t queued);
 	void *progress_arg;
@@ -165,5 +249,18 @@ int pgd_patrol_site(const char *url, const struct pgd_patrol_opts *o, struct pgd
 	struct pgd_err *err);
 int pgd_patrol_feed(const char *url, const struct pgd_patrol_opts *o, struct pgd_patrol_report *r,
 	struct pgd_err *err);
+
+/* ---- second slice: probes, near-duplicates ---- */
+
+/* Probe a home page once (fetch_sync.c): GET with the timeout, recording status, time and the
+ * TLS certificate's expiry. Never fails: an unreachable page is a probe with ok = 0. */
+void pgd_patrol_probe(const char *url, int timeout_ms, struct pgd_patrol_probe *out);
+
+/* 64-bit SimHash of a text (simhash.c): character bigrams of its letters and digits (CJK
+ * included; spaces, punctuation and markup-free case differences ignored). Texts that differ
+ * in a few words are a few bits apart; 0 for a text with fewer than 2 such characters. */
+uint64_t pgd_simhash(const char *text, size_t len);
+/* Number of differing bits. */
+int pgd_simhash_distance(uint64_t a, uint64_t b);
 
 #endif

@@ -2,6 +2,7 @@
  * data/patrol/thresholds.tsv ("key<TAB>value" lines, # comments). */
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +60,25 @@ void pgd_patrol_report_release(struct pgd_patrol_report *r)
 		free(f->evidence);
 	}
 	free(r->items);
+	for (size_t i = 0; i < r->n_columns; i++) {
+		free(r->columns[i].url);
+		free(r->columns[i].name);
+	}
+	free(r->columns);
+	for (size_t i = 0; i < r->n_found; i++) {
+		free(r->found[i].url);
+		free(r->found[i].title);
+	}
+	free(r->found);
+	for (size_t i = 0; i < r->n_evidence; i++) {
+		struct pgd_patrol_evidence *e = &r->evidence[i];
+		free(e->url);
+		free(e->content_type);
+		free(e->headers);
+		free(e->of);
+	}
+	free(r->evidence);
+	free(r->home.title);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -75,31 +95,52 @@ const char *pgd_patrol_severity_name(enum pgd_patrol_severity s)
 	return "info";
 }
 
+/* Every threshold: its key in thresholds.tsv, its place in the struct and its default. */
+static const struct {
+	const char *key;
+	size_t off;
+	int def;
+} keys[] = {
+#define K(name, def) {#name, offsetof(struct pgd_patrol_thresholds, name), def}
+	K(weekly_min_items, 1),
+	K(zombie_days, 14),
+	K(news_column_days, 14),
+	K(notice_column_days, 180),
+	K(slow_page_ms, 10000),
+	K(unavailable_timeout_ms, 15000),
+	K(probes_per_day, 20),
+	K(unavailable_fail_pct, 5),
+	K(unavailable_warn_pct, 3),
+	K(empty_columns_fail, 5),
+	K(stale_columns_fail, 5),
+	K(tls_warn_days, 30),
+	K(deface_simhash_bits, 24),
+#undef K
+};
+
+const char *pgd_patrol_threshold_key(size_t i)
+{
+	return i < sizeof(keys) / sizeof(keys[0]) ? keys[i].key : NULL;
+}
+
+int *pgd_patrol_threshold_field(struct pgd_patrol_thresholds *t, const char *key)
+{
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (strcmp(key, keys[i].key) == 0)
+			return (int *)((char *)t + keys[i].off);
+	return NULL;
+}
+
 void pgd_patrol_thresholds_default(struct pgd_patrol_thresholds *t)
 {
-	t->weekly_min_items = 1;
-	t->zombie_days = 14;
-	t->news_column_days = 14;
-	t->notice_column_days = 180;
-	t->slow_page_ms = 10000;
-	t->unavailable_timeout_ms = 15000;
+	memset(t, 0, sizeof(*t));
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		*(int *)((char *)t + keys[i].off) = keys[i].def;
 }
 
 static int *field(struct pgd_patrol_thresholds *t, const char *key)
 {
-	if (strcmp(key, "weekly_min_items") == 0)
-		return &t->weekly_min_items;
-	if (strcmp(key, "zombie_days") == 0)
-		return &t->zombie_days;
-	if (strcmp(key, "news_column_days") == 0)
-		return &t->news_column_days;
-	if (strcmp(key, "notice_column_days") == 0)
-		return &t->notice_column_days;
-	if (strcmp(key, "slow_page_ms") == 0)
-		return &t->slow_page_ms;
-	if (strcmp(key, "unavailable_timeout_ms") == 0)
-		return &t->unavailable_timeout_ms;
-	return NULL;
+	return pgd_patrol_threshold_field(t, key);
 }
 
 static char *trim(char *s)

@@ -53,20 +53,20 @@ static void test_open_pragmas_and_migrate_twice(void **state)
 	char wal[160];
 
 	assert_int_equal(pgd_store_schema_version(f->st, &applied, &err), 0);
-	assert_int_equal(applied, 5); /* 0001 registry, 0002 audit, 0003 accounts/reviews/custody, 0004-5 indexes */
-	assert_int_equal(pgd_store_latest_version(), 5);
+	assert_int_equal(applied, 6); /* 0001 registry, 0002 audit, 0003 accounts/reviews/custody, 0004-5 indexes, 0006 patrol */
+	assert_int_equal(pgd_store_latest_version(), 6);
 	/* second and third run: nothing to do, nothing recorded twice */
 	assert_int_equal(pgd_store_migrate(f->st, &err), 0);
 	assert_int_equal(pgd_store_migrate(f->st, &err), 0);
 	assert_int_equal(pgd_store_query_int(f->st, &v, &err, "SELECT COUNT(*) FROM schema_migrations", ""), 0);
-	assert_int_equal(v, 5);
+	assert_int_equal(v, 6);
 	/* and after reopening */
 	pgd_store_close(f->st);
 	f->st = NULL;
 	assert_int_equal(pgd_store_open(&f->st, f->path, &err), 0);
 	assert_int_equal(pgd_store_migrate(f->st, &err), 0);
 	assert_int_equal(pgd_store_query_int(f->st, &v, &err, "SELECT COUNT(*) FROM schema_migrations", ""), 0);
-	assert_int_equal(v, 5);
+	assert_int_equal(v, 6);
 
 	assert_int_equal(pgd_store_query_int(f->st, &v, &err, "PRAGMA foreign_keys", ""), 0);
 	assert_int_equal(v, 1);
