@@ -263,4 +263,18 @@ uint64_t pgd_simhash(const char *text, size_t len);
 /* Number of differing bits. */
 int pgd_simhash_distance(uint64_t a, uint64_t b);
 
+/* ---- dates without a year (list pages showing "11-30" or "11月30日") ---- */
+
+/* pgd_date_scan, and when as_of is not 0 also dates without a year: MM-DD or MM/DD (two digits
+ * each) and M月D日 (or 号), with an optional time. Such a date takes the year of as_of in
+ * Beijing time, or the year before when that would put it more than 3 days after as_of. Not
+ * dates: one-digit forms and ranges ("1-2"), phone numbers, page numbers ("第10-12页", "3/12页"),
+ * a month and day right after 年. as_of 0: exactly pgd_date_scan. */
+size_t pgd_date_scan_asof(const char *s, size_t len, time_t as_of,
+	void (*fn)(void *arg, time_t t, size_t off), void *arg);
+/* pgd_page_parse with the dates of list rows read by pgd_date_scan_asof(as_of); as_of 0 is
+ * exactly pgd_page_parse. */
+int pgd_page_parse_asof(const char *html, size_t len, const char *base_url, time_t as_of,
+	struct pgd_page *out, struct pgd_err *err);
+
 #endif

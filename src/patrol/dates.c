@@ -3,7 +3,8 @@
  * "Mon, 30 Nov 2026 10:20:00 +0800"). A date without a zone is Beijing time (UTC+8).
  * Every date is validated against the real calendar (no month 13, no Feb 30, leap years).
  * pgd_date_scan finds dates in running text but not 文号 (〔2019〕19号), phone numbers,
- * bare years or longer digit runs. */
+ * bare years or longer digit runs; pgd_date_scan_asof also dates without a year ("11-30",
+ * "11月30日"), which take their year from the day the text is read for. */
 #include <stddef.h>
 #include <string.h>
 #include <time.h>
@@ -434,15 +435,107 @@ out:
 	return rc;
 }
 
-/* Could a date start at s[i]? An ASCII digit not preceded by a digit, letter or '.', or a
- * Chinese year digit. */
+/* Could a date start at s[i]? A Chinese year digit (〇 E3 80 87, 一 E4 B8 80, ..., ○ E2 97 8B,
+ * 零 E9 9B B6: every one starts with E2..E5 or E9). */
 static int starts_cn(const char *s, size_t len, size_t i)
 {
+	unsigned char c = (unsigned char)s[i];
 	size_t j = i;
+	if (!((c >= 0xE2 && c <= 0xE5) || c == 0xE9))
+		return 0;
 	return cn_digit(s, len, &j) >= 0;
 }
 
-size_t pgd_date_scan(const char *s, size_t len, void (*fn)(void *arg, time_t t, size_t off), void *arg)
+/* ---- dates without a year ---- */
+
+#define YEARLESS_AHEAD (3 * 86400L) /* a year-less date at most this far after as_of */
+
+/* Year of a proleptic Gregorian day number (days since 1970-01-01; Hinnant's civil_from_days). */
+static long year_of_days(long z)
+{
+	z += 719468;
+	long era = (z >= 0 ? z : z - 146096) / 146097;
+	long doe = z - era * 146097;
+	long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	long mp = (5 * doy + 2) / 153;
+	long m = mp < 10 ? mp + 3 : mp - 9;
+	return yoe + era * 400 + (m <= 2);
+}
+
+/* Does a word that makes a number a count or a range follow at s[i] ("10-12页", "10-12月")? */
+static int counter_follows(const char *s, size_t len, size_t i)
+{
+	static const char *const words[] = { "页", "期", "号", "条", "版", "章", "节", "楼", "室", "次",
+		"届", "层", "栋", "名", "岁", "人", "个", "元", "万", "亿", "件", "月", "日", "年", "天",
+		"周", "时", "点", "分", "%", "％", NULL };
+	size_t j = i;
+	skip_spaces(s, len, &j);
+	for (size_t k = 0; words[k]; k++) {
+		size_t q = j;
+		if (lit(s, len, &q, words[k]))
+			return 1;
+	}
+	return 0;
+}
+
+/* Does the text before s[i] make a number there a count ("第", "共") or part of a date (年)? */
+static int counter_precedes(const char *s, size_t i)
+{
+	static const char *const words[] = { "第", "共", "年", "至第", NULL };
+	for (size_t k = 0; words[k]; k++) {
+		size_t n = strlen(words[k]);
+		if (i >= n && memcmp(s + i - n, words[k], n) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* MM-DD (two digits each) or M月D日 / M月D号, with an optional time, at s[*i]; the year from
+ * as_of (Beijing), or the year before when the date would be more than YEARLESS_AHEAD after it. */
+static int parse_yearless(const char *s, size_t len, size_t *i, time_t as_of, time_t *t)
+{
+	size_t j = *i;
+	long m, d, secs, off;
+	int cn = 0;
+
+	if (digits(s, len, &j, 2, 2, &m) == 0 && j < len && s[j] == '-') {
+		j++;
+		if (digits(s, len, &j, 2, 2, &d) < 0)
+			return -1;
+	} else {
+		j = *i;
+		if (digits(s, len, &j, 1, 2, &m) < 0)
+			return -1;
+		skip_spaces(s, len, &j);
+		if (!lit(s, len, &j, "月"))
+			return -1;
+		skip_spaces(s, len, &j);
+		if (digits(s, len, &j, 1, 2, &d) < 0)
+			return -1;
+		skip_spaces(s, len, &j);
+		if (!lit(s, len, &j, "日") && !lit(s, len, &j, "号"))
+			return -1;
+		cn = 1;
+	}
+	if (!cn && counter_follows(s, len, j))
+		return -1;
+	if (tail(s, len, &j, &secs, &off, 0) < 0)
+		return -1;
+	long now_days = (long)((as_of + BEIJING_OFFSET) / 86400);
+	if (as_of + BEIJING_OFFSET < 0 && (as_of + BEIJING_OFFSET) % 86400 != 0)
+		now_days--;
+	long y = year_of_days(now_days);
+	if (finish(y, m, d, secs, off, t) < 0)
+		return -1;
+	if (*t > as_of + YEARLESS_AHEAD && finish(y - 1, m, d, secs, off, t) < 0)
+		return -1;
+	*i = j;
+	return 0;
+}
+
+size_t pgd_date_scan_asof(const char *s, size_t len, time_t as_of,
+	void (*fn)(void *arg, time_t t, size_t off), void *arg)
 {
 	size_t i = 0, found = 0;
 
@@ -456,7 +549,14 @@ size_t pgd_date_scan(const char *s, size_t len, void (*fn)(void *arg, time_t t, 
 			size_t used;
 			int prev_ok = i == 0 || !(is_digit((unsigned char)s[i - 1]) || is_alpha((unsigned char)s[i - 1]) ||
 			                          s[i - 1] == '.' || s[i - 1] == '-' || s[i - 1] == '/' || s[i - 1] == '+');
-			if (prev_ok && pgd_date_parse(s + i, len - i, &t, &used) == 0) {
+			int ok = prev_ok && pgd_date_parse(s + i, len - i, &t, &used) == 0;
+			if (!ok && prev_ok && as_of != 0 && is_digit(c) && !counter_precedes(s, i)) {
+				size_t k = 0;
+				ok = parse_yearless(s + i, len - i, &k, as_of, &t) == 0 &&
+				     !(i + k < len && is_digit((unsigned char)s[i + k]));
+				used = k;
+			}
+			if (ok) {
 				size_t e = i + used;
 				/* "2026.11.30.5", "2026-11-30-1234": part of a longer number (unless a
 				 * time ended the match: "2026-11-30 10:20-11:30" is a date and a range) */
@@ -484,4 +584,9 @@ size_t pgd_date_scan(const char *s, size_t len, void (*fn)(void *arg, time_t t, 
 		i++;
 	}
 	return found;
+}
+
+size_t pgd_date_scan(const char *s, size_t len, void (*fn)(void *arg, time_t t, size_t off), void *arg)
+{
+	return pgd_date_scan_asof(s, len, 0, fn, arg);
 }

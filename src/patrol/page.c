@@ -4,10 +4,13 @@
  * repeated div / p rows, holding a link and a date) with the newest of their dates.
  * Also the URL helpers (RFC 3986 reference resolution).
  *
- * The page is parsed by libxml2's HTML parser in recover mode without network access; the
- * tree is walked iteratively (no recursion, so deeply nested junk cannot exhaust the stack).
- * Stylesheets are not evaluated: only inline style attributes and the `hidden` attribute. */
+ * The page is read by libxml2's HTML push parser (recover mode, no network access) with SAX
+ * callbacks: no tree, no recursion, memory a small multiple of the deepest nesting rather than
+ * of the page. Stylesheets are not evaluated: only inline style attributes and the `hidden`
+ * attribute. Dates without a year ("11-30", "11月30日") count in list rows only when the
+ * caller gives the day the page is read for (pgd_page_parse_asof). */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +19,6 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/encoding.h>
 #include <libxml/parserInternals.h>
-#include <libxml/tree.h>
 
 #include "pubguard/buf.h"
 #include "pubguard/mem.h"
@@ -453,52 +455,103 @@ static void parse_style(const char *css, struct style *st)
 
 /* ====================================================================== the page walk */
 
-struct state {
-	int hidden;     /* sticky: display:none, off-screen, zero size, hidden attribute */
-	int vis_hidden; /* visibility:hidden (a descendant may set visible) */
-	int font_tiny;  /* font-size ~0 (a descendant may set a normal size) */
+/* The page is read by libxml2's HTML push parser with SAX callbacks: no tree is built, so the
+ * memory of a parse is the parser's input window plus one frame per open element, not the
+ * ~18x the page a libxml2 tree costs. Each open element has a frame with the flags it
+ * inherits (hidden, navigation, font, colours) and what its subtree showed (a link, a
+ * counted list row). A list row needs its neighbouring element siblings (div / p / dd / dt
+ * rows repeat their name and class): the previous one is known at the start of an element,
+ * the next one only when it starts, so such a row waits in its parent ("pending") until the
+ * next sibling starts (then it counts if that sibling has its name and class) or the parent
+ * ends (then it does not).
+ *
+ * Text (link text, the title, a row's text) comes from one stream of the page's text:
+ * script and style skipped, whitespace runs collapsed to one space, a space at the start of
+ * each element. A collector is a window of that stream [start, start + max) opened at an
+ * element's start and read at its end; the stream keeps only what open windows still need. */
+
+enum coll_kind { COLL_NONE, COLL_LINK, COLL_TITLE, COLL_ROW };
+
+struct frame {
+	const xmlChar *name;  /* interned by the parser's dictionary: valid during the parse */
+	uint64_t cls;         /* hash of the class attribute, 0 when absent or empty */
+	int hidden;           /* sticky: display:none, off-screen, zero size, hidden attribute */
+	int vis_hidden;       /* visibility:hidden (a descendant may set visible) */
+	int font_tiny;        /* font-size ~0 (a descendant may set a normal size) */
 	int nav, header;
 	char colour[8], bg[8];
-	int descend;
-	int has_link;   /* an <a href> in the subtree */
-	int has_row;    /* a counted list row in the subtree */
+	unsigned skip : 1;      /* script / style / template or inside one: children not analysed */
+	unsigned has_link : 1;  /* an <a href> in the subtree */
+	unsigned has_row : 1;   /* a counted list row in the subtree */
+	unsigned row_kind : 2;  /* 1: li / tr; 2: div / p / dd / dt (a row when repeated) */
+	unsigned prev_same : 1; /* the previous element sibling has this name and class */
+	unsigned pending : 1;   /* the last child is a dated row waiting for its next sibling */
+	const xmlChar *last_name; /* the last child element started here (NULL: none yet) */
+	uint64_t last_cls;
+	time_t pending_newest;
+	enum coll_kind coll;
+	size_t coll_start, coll_max;
+	unsigned copied : 1;  /* the window was complete when the stream was compacted: */
+	unsigned row_found : 1; /* COLL_ROW: its dates were read then (row_found, row_newest); */
+	time_t row_newest;
+	char *coll_copy;      /* COLL_LINK / COLL_TITLE: its text then, new (may be NULL) */
+	size_t link;          /* COLL_LINK: index in p->links */
+	int link_base_hidden, link_text_hidden;
 };
 
 struct walk {
 	struct pgd_page *p;
 	size_t cap_links;
-	char *base_href; /* the first <base href>, new */
-	struct state *st;
-	size_t st_cap;
+	char *base_href;      /* the first <base href>, new */
+	struct frame *st;     /* st[0 .. depth) open elements */
+	size_t depth, st_cap;
+	htmlParserCtxtPtr ctxt;
+	time_t as_of;
+	struct pgd_buf text;  /* the text stream; text.data[0] is at stream offset text_base */
+	size_t text_base;
+	int space;            /* the stream ends in a space (or nothing is collected) */
+	size_t open_colls;    /* frames with a collector that is not copied out */
 };
 
-static int name_is(const xmlNode *n, const char *name)
+#define TEXT_COMPACT ((size_t)256 << 10) /* compact the stream beyond this */
+
+static uint64_t hash_cls(const char *s)
 {
-	return n->type == XML_ELEMENT_NODE && n->name && strcasecmp((const char *)n->name, name) == 0;
+	uint64_t h = 1469598103934665603ull;
+	if (s == NULL || *s == '\0')
+		return 0;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h | 1; /* never 0 */
 }
 
-static char *attr(const xmlNode *n, const char *name) /* new or NULL */
+static int eq_name(const xmlChar *n, const char *name)
 {
-	xmlChar *v = xmlGetProp((xmlNodePtr)n, (const xmlChar *)name);
-	char *s = v ? pgd_strdup((const char *)v) : NULL;
-	xmlFree(v);
-	return s;
+	return n != NULL && strcasecmp((const char *)n, name) == 0;
 }
 
-/* The value of an attribute without copying (libxml2 keeps it as one text child); NULL when
- * absent or not a plain text value. borrowed. */
-static const char *attr_ref(const xmlNode *n, const char *name)
+/* Element names from the parser are lower case; implied ones ("html", "p") are literals. */
+static int same_name(const xmlChar *a, const xmlChar *b)
 {
-	xmlAttrPtr a = xmlHasProp((xmlNodePtr)n, (const xmlChar *)name);
-	if (a == NULL || a->type != XML_ATTRIBUTE_NODE || a->children == NULL ||
-	    a->children->type != XML_TEXT_NODE || a->children->next != NULL)
+	return a != NULL && b != NULL && strcmp((const char *)a, (const char *)b) == 0;
+}
+
+/* The value of an attribute (NULL when absent; "" for an attribute without a value). borrowed. */
+static const char *att(const xmlChar **atts, const char *name)
+{
+	if (atts == NULL)
 		return NULL;
-	return (const char *)a->children->content;
+	for (size_t i = 0; atts[i] != NULL; i += 2)
+		if (strcasecmp((const char *)atts[i], name) == 0)
+			return atts[i + 1] ? (const char *)atts[i + 1] : "";
+	return NULL;
 }
 
-static int has_attr(const xmlNode *n, const char *name)
+/* As att, but NULL also for an empty value (libxml2 keeps no text child for those). */
+static const char *att_ref(const xmlChar **atts, const char *name)
 {
-	return xmlHasProp((xmlNodePtr)n, (const xmlChar *)name) != NULL;
+	const char *v = att(atts, name);
+	return v && *v ? v : NULL;
 }
 
 static int contains_ci(const char *hay, const char *needle)
@@ -510,13 +563,13 @@ static int contains_ci(const char *hay, const char *needle)
 	return 0;
 }
 
-/* id or class of n contains one of the words. */
-static int id_class_has(const xmlNode *n, const char *const *words)
+/* id or class contains one of the words. */
+static int id_class_has(const xmlChar **atts, const char *const *words)
 {
 	static const char *const attrs[] = { "id", "class" };
 	int found = 0;
 	for (size_t a = 0; a < 2 && !found; a++) {
-		const char *v = attr_ref(n, attrs[a]);
+		const char *v = att_ref(atts, attrs[a]);
 		if (v == NULL)
 			continue;
 		for (size_t i = 0; words[i] && !found; i++)
@@ -525,85 +578,171 @@ static int id_class_has(const xmlNode *n, const char *const *words)
 	return found;
 }
 
-/* Append the text of the subtree of n (script/style skipped) to b, whitespace collapsed,
- * a space between elements, at most max bytes. */
-static void subtree_text(const xmlNode *top, struct pgd_buf *b, size_t max)
+/* ---- the text stream ---- */
+
+static size_t text_pos(const struct walk *w)
 {
-	const xmlNode *n = top;
-	int space = b->len == 0 || b->data[b->len - 1] == ' ';
-	for (;;) {
-		int descend = 1;
-		if (b->len >= max)
-			break;
-		if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
-			const char *p = (const char *)n->content;
-			while (p && *p && b->len < max) {
-				size_t run = strcspn(p, " \t\r\n\f");
-				if (run > 0) {
-					if (run > max - b->len)
-						run = max - b->len;
-					(void)pgd_buf_add(b, p, run);
-					p += run;
-					space = 0;
-				} else {
-					if (!space)
-						(void)pgd_buf_addch(b, ' ');
-					space = 1;
-					p++;
-				}
-			}
-		} else if (n->type == XML_ELEMENT_NODE) {
-			if (name_is(n, "script") || name_is(n, "style"))
-				descend = 0;
-			else if (!space) {
-				(void)pgd_buf_addch(b, ' ');
-				space = 1;
-			}
+	return w->text_base + w->text.len;
+}
+
+static void text_add(struct walk *w, const char *s, size_t n)
+{
+	if (w->open_colls == 0) {
+		w->space = 1;
+		return;
+	}
+	size_t i = 0;
+	while (i < n) {
+		size_t run = 0;
+		while (i + run < n && !strchr(" \t\r\n\f", s[i + run]) && s[i + run] != '\0')
+			run++;
+		if (run > 0) {
+			(void)pgd_buf_add(&w->text, s + i, run);
+			i += run;
+			w->space = 0;
 		} else {
-			descend = 0;
+			if (!w->space)
+				(void)pgd_buf_addch(&w->text, ' ');
+			w->space = 1;
+			i++;
 		}
-		if (descend && n->children != NULL) {
-			n = n->children;
-			continue;
-		}
-		while (n != top && n->next == NULL)
-			n = n->parent;
-		if (n == top)
-			break;
-		n = n->next;
 	}
 }
 
-/* Trimmed text of a subtree, cut at a UTF-8 boundary; NULL when empty. new. */
-static char *text_of(const xmlNode *n, size_t max)
+/* An element starts: a space in the text of the open collectors. */
+static void text_element(struct walk *w)
 {
-	struct pgd_buf b;
-	pgd_buf_init(&b, BUF_CAP);
-	subtree_text(n, &b, max);
-	size_t len = b.len;
-	if (len >= max) {
-		while (len > 0 && ((unsigned char)b.data[len] & 0xC0) == 0x80)
-			len--;
+	if (w->open_colls == 0)
+		w->space = 1;
+	else if (!w->space) {
+		(void)pgd_buf_addch(&w->text, ' ');
+		w->space = 1;
 	}
-	while (len > 0 && b.data[len - 1] == ' ')
+}
+
+/* The window of f: its first byte is not the space the stream may have had at its start. */
+static const char *coll_window(struct walk *w, const struct frame *f, size_t *len)
+{
+	size_t start = f->coll_start, end = text_pos(w);
+	if (start < end && w->text.data[start - w->text_base] == ' ')
+		start++;
+	if (end > start + f->coll_max)
+		end = start + f->coll_max;
+	*len = end > start ? end - start : 0;
+	return *len ? w->text.data + (start - w->text_base) : "";
+}
+
+static int row_dates(struct walk *w, const char *win, size_t len, time_t *newest);
+static char *window_text(const char *s, size_t len, size_t max);
+
+/* Read the windows that are complete (a row's dates, a link's or the title's text: they
+ * cannot change any more) and drop the stream before the first window still filling. */
+static void text_compact(struct walk *w)
+{
+	size_t pos = text_pos(w), keep = pos;
+	for (size_t i = 0; i < w->depth; i++) {
+		struct frame *f = &w->st[i];
+		if (f->coll == COLL_NONE || f->copied)
+			continue;
+		size_t start = f->coll_start;
+		if (start < pos && w->text.data[start - w->text_base] == ' ')
+			start++;
+		if (pos >= start + f->coll_max) {
+			size_t len;
+			const char *win = coll_window(w, f, &len);
+			if (f->coll == COLL_ROW) {
+				time_t t;
+				f->row_found = row_dates(w, win, len, &t) != 0;
+				f->row_newest = t;
+			} else {
+				f->coll_copy = window_text(win, len, f->coll_max);
+			}
+			f->copied = 1;
+			w->open_colls--;
+		} else if (f->coll_start < keep) {
+			keep = f->coll_start;
+		}
+	}
+	size_t drop = keep - w->text_base;
+	if (drop > 0) {
+		memmove(w->text.data, w->text.data + drop, w->text.len - drop);
+		w->text.len -= drop;
+		w->text.data[w->text.len] = '\0';
+		w->text_base = keep;
+	}
+}
+
+static void coll_open(struct walk *w, struct frame *f, enum coll_kind kind, size_t max)
+{
+	f->coll = kind;
+	f->coll_start = text_pos(w);
+	f->coll_max = max;
+	f->copied = 0;
+	f->coll_copy = NULL;
+	w->open_colls++;
+}
+
+static void coll_close(struct walk *w, struct frame *f)
+{
+	if (f->coll == COLL_NONE)
+		return;
+	if (!f->copied)
+		w->open_colls--;
+	free(f->coll_copy);
+	f->coll_copy = NULL;
+	f->copied = 0;
+	f->coll = COLL_NONE;
+	if (w->open_colls == 0) {
+		/* nobody reads the stream: start it again */
+		w->text_base = text_pos(w);
+		pgd_buf_reset(&w->text);
+		w->space = 1;
+	}
+}
+
+/* The trimmed text of a window, cut back to a whole UTF-8 character; NULL when empty. new. */
+static char *window_text(const char *s, size_t len, size_t max)
+{
+	if (len >= max && len > 0) {
+		/* the window may end inside a character: drop an incomplete last sequence */
+		size_t k = len;
+		while (k > 0 && ((unsigned char)s[k - 1] & 0xC0) == 0x80 && len - k < 3)
+			k--;
+		if (k > 0) {
+			unsigned char lead = (unsigned char)s[k - 1];
+			size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+			if (len - (k - 1) < need)
+				len = k - 1;
+		}
+	}
+	while (len > 0 && s[len - 1] == ' ')
 		len--;
 	size_t a = 0;
-	while (a < len && b.data[a] == ' ')
+	while (a < len && s[a] == ' ')
 		a++;
-	char *s = len > a ? pgd_strndup(b.data + a, len - a) : NULL;
-	pgd_buf_release(&b);
-	return s;
+	return len > a ? pgd_strndup(s + a, len - a) : NULL;
 }
 
-static void add_link(struct walk *w, const xmlNode *n, char *raw, char *text, int image, const struct state *s)
+/* ---- links, meta ---- */
+
+static const char *const nav_words[] = { "nav", "menu", "daohang", "lanmu", NULL };
+static const char *const header_words[] = { "header", NULL };
+
+static unsigned cur_line(const struct walk *w)
+{
+	int line = (w->ctxt && w->ctxt->input) ? w->ctxt->input->line : 0;
+	return line > 0 ? (unsigned)line : 0;
+}
+
+/* Append a link; its hidden flag is final unless it is an <a> whose text is still to come. */
+static size_t add_link(struct walk *w, const char *raw, char *text, int image, const struct frame *s)
 {
 	struct pgd_page *p = w->p;
 	PGD_GROW(p->links, p->n_links + 1, w->cap_links);
-	struct pgd_page_link *l = &p->links[p->n_links++];
-	long line = xmlGetLineNo((xmlNodePtr)n);
-	l->href = raw; /* resolved after the walk (a <base> may come later) */
+	struct pgd_page_link *l = &p->links[p->n_links];
+	l->href = pgd_strdup(raw); /* resolved after the parse (a <base> may come later) */
 	l->text = text;
-	l->line = line > 0 ? (unsigned)line : 0;
+	l->line = cur_line(w);
 	l->image = image;
 	l->nav = s->nav;
 	/* a tiny font or text coloured like its background hides text, not images (font-size:0
@@ -611,26 +750,18 @@ static void add_link(struct walk *w, const xmlNode *n, char *raw, char *text, in
 	int text_link = !image && text != NULL;
 	l->hidden = s->hidden || s->vis_hidden ||
 	            (text_link && (s->font_tiny || (s->colour[0] && strcmp(s->colour, s->bg) == 0)));
+	return p->n_links++;
 }
 
-static const char *const nav_words[] = { "nav", "menu", "daohang", "lanmu", NULL };
-static const char *const header_words[] = { "header", NULL };
-
-static void meta(struct walk *w, const xmlNode *n)
+static void meta(struct walk *w, const xmlChar **atts)
 {
-	char *name = attr(n, "name");
-	char *content = NULL;
-	if (name == NULL)
+	const char *name = att(atts, "name"), *content = att(atts, "content");
+	if (name == NULL || content == NULL)
 		return;
-	content = attr(n, "content");
-	if (content == NULL)
-		goto out;
 	if (strcasecmp(name, "ColumnName") == 0 && w->p->column_name == NULL) {
-		w->p->column_name = content;
-		content = NULL;
+		w->p->column_name = pgd_strdup(content);
 	} else if (strcasecmp(name, "ColumnType") == 0 && w->p->column_type == NULL) {
-		w->p->column_type = content;
-		content = NULL;
+		w->p->column_type = pgd_strdup(content);
 	} else if ((strcasecmp(name, "PubDate") == 0 || strcasecmp(name, "publishdate") == 0) &&
 	           w->p->pub_date == 0) {
 		time_t t;
@@ -638,32 +769,109 @@ static void meta(struct walk *w, const xmlNode *n)
 		if (pgd_date_parse(content, strlen(content), &t, &used) == 0)
 			w->p->pub_date = t;
 	}
-out:
-	free(name);
-	free(content);
 }
 
-static void enter(struct walk *w, const xmlNode *n, size_t d)
+static void on_date(void *arg, time_t t, size_t off)
 {
-	PGD_GROW(w->st, d + 1, w->st_cap);
-	struct state *s = &w->st[d];
-	if (d > 0)
-		*s = w->st[d - 1];
-	else
+	time_t *newest = arg;
+	(void)off;
+	if (*newest == 0 || t > *newest)
+		*newest = t;
+}
+
+/* Dates in a row's text: the newest in *newest; 1 when there is one. */
+static int row_dates(struct walk *w, const char *win, size_t len, time_t *newest)
+{
+	/* Every date form has an ASCII digit or 年 (E5 B9 B4): skip the scan without either.
+	 * Without 年 every dated form is ASCII, so runs of other characters become one space (a
+	 * CJK character is no date context) -- except when year-less dates are read: "第10-12页"
+	 * is no date only while 第 and 页 are there. */
+	char *b = pgd_strndup(win, len);
+	int found = 0;
+	int has_nian = strstr(b, "\xE5\xB9\xB4") != NULL;
+	int maybe = has_nian || strpbrk(b, "0123456789") != NULL;
+	if (maybe && !has_nian && w->as_of == 0) {
+		size_t k = 0;
+		for (size_t i = 0; i < len; i++) {
+			if ((unsigned char)b[i] < 0x80)
+				b[k++] = b[i];
+			else if (k == 0 || b[k - 1] != ' ')
+				b[k++] = ' ';
+		}
+		len = k;
+		b[k] = '\0';
+	}
+	*newest = 0;
+	if (maybe)
+		found = pgd_date_scan_asof(b, len, w->as_of, on_date, newest) > 0;
+	free(b);
+	return found;
+}
+
+static void count_row(struct walk *w, time_t newest)
+{
+	w->p->n_list_items++;
+	if (newest > w->p->newest_date)
+		w->p->newest_date = newest;
+}
+
+/* ---- SAX callbacks ---- */
+
+static void sax_start(void *ctx, const xmlChar *name, const xmlChar **atts)
+{
+	struct walk *w = ctx;
+	struct frame *parent = w->depth > 0 ? &w->st[w->depth - 1] : NULL;
+	struct frame *s;
+	int script = eq_name(name, "script") || eq_name(name, "style");
+
+	/* a space in the text of open collectors (script and style add none) */
+	if (!script)
+		text_element(w);
+	if (parent != NULL && !parent->skip) {
+		uint64_t cls = hash_cls(att_ref(atts, "class"));
+		if (parent->pending) {
+			/* the pending row counts when this next sibling repeats its name and class */
+			if (same_name(parent->last_name, name) && parent->last_cls == cls) {
+				count_row(w, parent->pending_newest);
+				parent->has_row = 1;
+			}
+			parent->pending = 0;
+		}
+	}
+	PGD_GROW(w->st, w->depth + 1, w->st_cap);
+	s = &w->st[w->depth++];
+	parent = w->depth > 1 ? &w->st[w->depth - 2] : NULL;
+	if (parent != NULL) {
+		*s = *parent;
+	} else {
 		memset(s, 0, sizeof(*s));
-	s->descend = 1;
+	}
+	s->name = name;
+	s->cls = 0;
 	s->has_link = 0;
 	s->has_row = 0;
-	if (n->type != XML_ELEMENT_NODE) {
-		s->descend = 0;
+	s->row_kind = 0;
+	s->prev_same = 0;
+	s->pending = 0;
+	s->last_name = NULL;
+	s->last_cls = 0;
+	s->coll = COLL_NONE;
+	s->copied = 0;
+	s->coll_copy = NULL;
+	if (s->skip) /* inside script / style / template: nothing is analysed */
 		return;
+	s->cls = hash_cls(att_ref(atts, "class"));
+	if (parent != NULL) {
+		s->prev_same = same_name(parent->last_name, name) && parent->last_cls == s->cls;
+		parent->last_name = name;
+		parent->last_cls = s->cls;
 	}
-	if (name_is(n, "script") || name_is(n, "style") || name_is(n, "template")) {
-		s->descend = 0;
+	if (script || eq_name(name, "template")) {
+		s->skip = 1;
 		return;
 	}
 	/* hiding by inline CSS / the hidden attribute */
-	const char *css = attr_ref(n, "style");
+	const char *css = att_ref(atts, "style");
 	if (css != NULL) {
 		struct style st;
 		parse_style(css, &st);
@@ -681,112 +889,152 @@ static void enter(struct walk *w, const xmlNode *n, size_t d)
 		if (st.bg[0])
 			memcpy(s->bg, st.bg, sizeof(s->bg));
 	}
-	if (has_attr(n, "hidden"))
+	if (att(atts, "hidden") != NULL)
 		s->hidden = 1;
 	/* navigation */
-	if (name_is(n, "nav") || id_class_has(n, nav_words))
+	if (eq_name(name, "nav") || id_class_has(atts, nav_words))
 		s->nav = 1;
-	if (name_is(n, "header") || id_class_has(n, header_words))
+	if (eq_name(name, "header") || id_class_has(atts, header_words))
 		s->header = 1;
-	if (s->header && (name_is(n, "ul") || name_is(n, "ol")))
+	if (s->header && (eq_name(name, "ul") || eq_name(name, "ol")))
 		s->nav = 1;
-	/* links and the rest */
-	if (name_is(n, "a") || name_is(n, "area")) {
-		char *href = attr(n, "href");
+	/* list rows */
+	if (eq_name(name, "li") || eq_name(name, "tr"))
+		s->row_kind = 1;
+	else if (eq_name(name, "div") || eq_name(name, "p") || eq_name(name, "dd") || eq_name(name, "dt"))
+		s->row_kind = 2;
+	if (s->row_kind)
+		coll_open(w, s, COLL_ROW, ROW_TEXT_MAX);
+	/* links and the rest; an element collects one kind of text (a row li holding an <a> is two
+	 * frames, so this never competes with the row's collector) */
+	if (eq_name(name, "a") || eq_name(name, "area")) {
+		const char *href = att(atts, "href");
 		if (href != NULL) {
 			s->has_link = 1;
-			char *text = name_is(n, "a") ? text_of(n, LINK_TEXT_MAX) : attr(n, "alt");
-			if (text == NULL && name_is(n, "a"))
-				text = attr(n, "title");
-			add_link(w, n, href, text, 0, s);
-		}
-	} else if (name_is(n, "img")) {
-		char *src = attr(n, "src");
-		if (src != NULL)
-			add_link(w, n, src, attr(n, "alt"), 1, s);
-	} else if (name_is(n, "base")) {
-		if (w->base_href == NULL)
-			w->base_href = attr(n, "href");
-	} else if (name_is(n, "meta")) {
-		meta(w, n);
-	} else if (name_is(n, "title") && w->p->title == NULL) {
-		w->p->title = text_of(n, 1024);
-	}
-}
-
-/* x has n's element name and class (both without a class counts as the same). */
-static int same_kind(const xmlNode *x, const xmlNode *n)
-{
-	if (!name_is(x, (const char *)n->name))
-		return 0;
-	const char *a = attr_ref(x, "class"), *b = attr_ref(n, "class");
-	return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
-}
-
-/* A list row: li / tr, or a div / p / dd / dt repeated (same element and class) by the
- * neighbouring element sibling. */
-static int row_candidate(const xmlNode *n)
-{
-	if (name_is(n, "li") || name_is(n, "tr"))
-		return 1;
-	if (!(name_is(n, "div") || name_is(n, "p") || name_is(n, "dd") || name_is(n, "dt")))
-		return 0;
-	for (const xmlNode *x = n->prev; x; x = x->prev)
-		if (x->type == XML_ELEMENT_NODE) {
-			if (same_kind(x, n))
-				return 1;
-			break;
-		}
-	for (const xmlNode *x = n->next; x; x = x->next)
-		if (x->type == XML_ELEMENT_NODE)
-			return same_kind(x, n);
-	return 0;
-}
-
-static void on_date(void *arg, time_t t, size_t off)
-{
-	time_t *newest = arg;
-	(void)off;
-	if (*newest == 0 || t > *newest)
-		*newest = t;
-}
-
-static void leave(struct walk *w, const xmlNode *n, size_t d)
-{
-	struct state *s = &w->st[d];
-	if (n->type == XML_ELEMENT_NODE && s->has_link && !s->has_row && row_candidate(n)) {
-		struct pgd_buf b;
-		time_t newest = 0;
-		pgd_buf_init(&b, BUF_CAP);
-		subtree_text(n, &b, ROW_TEXT_MAX);
-		/* Every date form has an ASCII digit or 年 (E5 B9 B4): skip the scan without either.
-		 * Without 年 every date is ASCII, so runs of other characters become one space
-		 * (the scanner is slow on CJK text and a CJK character is no date context). */
-		int has_nian = b.len > 0 && strstr(b.data, "\xE5\xB9\xB4") != NULL;
-		int maybe = has_nian || (b.len > 0 && strpbrk(b.data, "0123456789") != NULL);
-		if (maybe && !has_nian) {
-			size_t k = 0;
-			for (size_t i = 0; i < b.len; i++) {
-				if ((unsigned char)b.data[i] < 0x80)
-					b.data[k++] = b.data[i];
-				else if (k == 0 || b.data[k - 1] != ' ')
-					b.data[k++] = ' ';
+			if (eq_name(name, "a")) {
+				s->link = add_link(w, href, NULL, 0, s);
+				s->link_base_hidden = s->hidden || s->vis_hidden;
+				s->link_text_hidden = s->font_tiny || (s->colour[0] && strcmp(s->colour, s->bg) == 0);
+				coll_open(w, s, COLL_LINK, LINK_TEXT_MAX);
+			} else {
+				const char *alt = att(atts, "alt");
+				(void)add_link(w, href, alt ? pgd_strdup(alt) : NULL, 0, s);
 			}
-			b.len = k;
-			b.data[k] = '\0';
 		}
-		if (maybe && pgd_date_scan(b.data, b.len, on_date, &newest) > 0) {
-			s->has_row = 1;
-			w->p->n_list_items++;
-			if (newest > w->p->newest_date)
-				w->p->newest_date = newest;
+	} else if (eq_name(name, "img")) {
+		const char *src = att(atts, "src");
+		if (src != NULL) {
+			const char *alt = att(atts, "alt");
+			(void)add_link(w, src, alt ? pgd_strdup(alt) : NULL, 1, s);
 		}
-		pgd_buf_release(&b);
+	} else if (eq_name(name, "base")) {
+		const char *href = att(atts, "href");
+		if (w->base_href == NULL && href != NULL)
+			w->base_href = pgd_strdup(href);
+	} else if (eq_name(name, "meta")) {
+		meta(w, atts);
+	} else if (eq_name(name, "title") && w->p->title == NULL) {
+		coll_open(w, s, COLL_TITLE, 1024);
 	}
-	if (d > 0) {
-		w->st[d - 1].has_link |= s->has_link;
-		w->st[d - 1].has_row |= s->has_row;
+	/* an <a> without text is named by its title attribute: kept now, replaced at the end
+	 * when the element has text */
+	if (s->coll == COLL_LINK) {
+		const char *title = att(atts, "title");
+		if (title != NULL)
+			w->p->links[s->link].text = pgd_strdup(title);
 	}
+}
+
+static void frame_end(struct walk *w)
+{
+	struct frame *s = &w->st[w->depth - 1];
+	struct frame *parent = w->depth > 1 ? &w->st[w->depth - 2] : NULL;
+	size_t len;
+	const char *win;
+
+	if (s->coll == COLL_LINK) {
+		struct pgd_page_link *l = &w->p->links[s->link];
+		char *text;
+		if (s->copied) {
+			text = s->coll_copy;
+			s->coll_copy = NULL;
+		} else {
+			win = coll_window(w, s, &len);
+			text = window_text(win, len, LINK_TEXT_MAX);
+		}
+		if (text != NULL) {
+			free(l->text);
+			l->text = text;
+		}
+		l->hidden = s->link_base_hidden || (l->text != NULL && s->link_text_hidden);
+	} else if (s->coll == COLL_TITLE && w->p->title == NULL) {
+		if (s->copied) {
+			w->p->title = s->coll_copy;
+			s->coll_copy = NULL;
+		} else {
+			win = coll_window(w, s, &len);
+			w->p->title = window_text(win, len, 1024);
+		}
+	} else if (s->coll == COLL_ROW && s->has_link && !s->has_row) {
+		time_t newest = s->row_newest;
+		int found = s->row_found;
+		if (!s->copied) {
+			win = coll_window(w, s, &len);
+			found = row_dates(w, win, len, &newest);
+		}
+		if (found) {
+			if (s->row_kind == 1 || s->prev_same) {
+				count_row(w, newest);
+				s->has_row = 1;
+			} else if (parent != NULL) {
+				/* a div / p / dd / dt row without a twin before it: wait for the next sibling */
+				parent->pending = 1;
+				parent->pending_newest = newest;
+			}
+		}
+	}
+	coll_close(w, s);
+	if (parent != NULL) {
+		parent->has_link |= s->has_link;
+		parent->has_row |= s->has_row;
+	}
+	w->depth--;
+	if (w->text.len > TEXT_COMPACT)
+		text_compact(w);
+}
+
+static void sax_end(void *ctx, const xmlChar *name)
+{
+	struct walk *w = ctx;
+	(void)name;
+	if (w->depth > 0)
+		frame_end(w);
+}
+
+static void sax_chars(void *ctx, const xmlChar *ch, int len)
+{
+	struct walk *w = ctx;
+	if (len <= 0)
+		return;
+	if (w->depth > 0 && w->st[w->depth - 1].skip && (eq_name(w->st[w->depth - 1].name, "script") ||
+	                                                  eq_name(w->st[w->depth - 1].name, "style")))
+		return;
+	text_add(w, (const char *)ch, (size_t)len);
+	if (w->text.len > TEXT_COMPACT)
+		text_compact(w);
+}
+
+static void sax_ignore(void *ctx, const xmlChar *ch, int len)
+{
+	(void)ctx;
+	(void)ch;
+	(void)len;
+}
+
+static void sax_error(void *ctx, const char *msg, ...)
+{
+	(void)ctx;
+	(void)msg;
 }
 
 /* Resolve every raw href against the page's base; drop those that are not http(s). */
@@ -818,17 +1066,22 @@ static void resolve_links(struct walk *w, const char *base_url)
 	free(base);
 }
 
-int pgd_page_parse(const char *html, size_t len, const char *base_url, struct pgd_page *out,
-	struct pgd_err *err)
+#define PARSE_CHUNK ((size_t)64 << 10)
+
+int pgd_page_parse_asof(const char *html, size_t len, const char *base_url, time_t as_of,
+	struct pgd_page *out, struct pgd_err *err)
 {
 	struct walk w;
-	htmlDocPtr doc = NULL;
+	htmlSAXHandler sax;
 	htmlParserCtxtPtr ctxt = NULL;
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
 	memset(&w, 0, sizeof(w));
 	w.p = out;
+	w.as_of = as_of;
+	w.space = 1;
+	pgd_buf_init(&w.text, BUF_CAP);
 	if (len > PAGE_MAX_BYTES) {
 		rc = pgd_err_set(err, PGD_ERR_TOO_LARGE, base_url ? base_url : "",
 		                 "页面 %s 大小 %zu 字节，超过上限 %zu 字节", base_url ? base_url : "",
@@ -837,60 +1090,50 @@ int pgd_page_parse(const char *html, size_t len, const char *base_url, struct pg
 	}
 	if (html == NULL || len == 0)
 		goto out;
-	/* htmlReadMemory would drop XML_PARSE_BIG_LINES (libxml2 2.9): set it on the context so
-	 * text nodes past line 65535 keep their line, which xmlGetLineNo finds for elements */
-	ctxt = htmlCreateMemoryParserCtxt(html, (int)len);
+	memset(&sax, 0, sizeof(sax));
+	sax.startElement = sax_start;
+	sax.endElement = sax_end;
+	sax.characters = sax_chars;
+	sax.cdataBlock = sax_ignore;           /* script and style content */
+	sax.ignorableWhitespace = sax_ignore;
+	sax.warning = sax_error;
+	sax.error = sax_error;
+	sax.fatalError = sax_error;
+	ctxt = htmlCreatePushParserCtxt(&sax, &w, NULL, 0, NULL, XML_CHAR_ENCODING_UTF8);
 	if (ctxt == NULL)
 		goto out;
+	w.ctxt = ctxt;
 	htmlCtxtUseOptions(ctxt, HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR |
 	                                 HTML_PARSE_NOWARNING | HTML_PARSE_IGNORE_ENC);
-	ctxt->options |= XML_PARSE_BIG_LINES;
-	xmlCharEncodingHandlerPtr utf8 = xmlFindCharEncodingHandler("UTF-8");
-	if (utf8 != NULL)
-		xmlSwitchToEncoding(ctxt, utf8);
-	(void)htmlParseDocument(ctxt);
-	doc = ctxt->myDoc;
-	ctxt->myDoc = NULL;
-	if (doc == NULL)
-		goto out;
-	xmlNodePtr root = xmlDocGetRootElement(doc);
-	if (root == NULL)
-		goto out;
-	/* iterative pre/post-order walk; d is the depth of n */
-	xmlNodePtr n = root;
-	size_t d = 0;
-	enter(&w, n, d);
-	for (;;) {
-		if (w.st[d].descend && n->children != NULL) {
-			n = n->children;
-			d++;
-			enter(&w, n, d);
-			continue;
-		}
-		for (;;) {
-			leave(&w, n, d);
-			if (n == root)
-				goto walked;
-			if (n->next != NULL) {
-				n = n->next;
-				enter(&w, n, d);
-				break;
-			}
-			n = n->parent;
-			d--;
-		}
+	for (size_t off = 0; off < len;) {
+		size_t n = len - off < PARSE_CHUNK ? len - off : PARSE_CHUNK;
+		int last = off + n == len;
+		(void)htmlParseChunk(ctxt, html + off, (int)n, last);
+		off += n;
 	}
-walked:
+	/* elements the parser left open end here */
+	while (w.depth > 0)
+		frame_end(&w);
 	resolve_links(&w, base_url);
 out:
 	if (rc < 0)
 		pgd_page_release(out);
-	xmlFreeDoc(doc);
 	if (ctxt != NULL)
 		htmlFreeParserCtxt(ctxt);
+	while (w.depth > 0) {
+		free(w.st[w.depth - 1].coll_copy);
+		w.depth--;
+	}
 	free(w.st);
 	free(w.base_href);
+	pgd_buf_release(&w.text);
 	return rc;
+}
+
+int pgd_page_parse(const char *html, size_t len, const char *base_url, struct pgd_page *out,
+	struct pgd_err *err)
+{
+	return pgd_page_parse_asof(html, len, base_url, 0, out, err);
 }
 
 void pgd_page_release(struct pgd_page *p)

@@ -1,6 +1,7 @@
 /* libFuzzer driver: one HTML page (links, navigation, hidden links, meta, list rows) and the
  * URL helpers. Every link must be an absolute http(s) URL without a fragment, on a line of
- * the input; the first input line is also tried as a base URL and a reference. */
+ * the input; the first input line is also tried as a base URL and a reference. Parsed again
+ * with year-less dates (pgd_page_parse_asof): the same links, no fewer list rows. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (p.n_list_items == 0 && p.newest_date != 0)
 		abort();
+	/* with year-less dates (as of 2026-12-01): the same links, at least as many rows */
+	struct pgd_page q;
+	if (pgd_page_parse_asof((const char *)data, size, "http://fuzz.example/dir/page.html", 1796083200, &q,
+	                        &err) != 0)
+		abort();
+	if (q.n_links != p.n_links || q.n_list_items < p.n_list_items || (q.n_list_items == 0 && q.newest_date != 0))
+		abort();
+	for (size_t i = 0; i < q.n_links; i++)
+		if (strcmp(q.links[i].href, p.links[i].href) != 0 || q.links[i].hidden != p.links[i].hidden)
+			abort();
+	pgd_page_release(&q);
 	pgd_page_release(&p);
 
 	/* first line as a base, the rest of that line after a tab as a reference */

@@ -1,6 +1,8 @@
 /* One HTML page (src/patrol/page.c): links and their lines, <base>, navigation, every form of
  * hidden link, column meta tags, list entries with their newest date (ul/li, table, div rows),
- * URL resolution (RFC 3986 section 5.4 examples), same-host test, malformed HTML.
+ * URL resolution (RFC 3986 section 5.4 examples), same-host test, malformed HTML; what the
+ * streaming (SAX) parser could get wrong: implicitly closed elements, deep nesting, unclosed
+ * rows, row siblings, text past the stream's compaction; year-less list dates (_asof).
  * Expected instants by hand: 2026-11-30 00:00 UTC is 1795996800; Beijing midnight of a day is
  * 8 h (28800 s) before UTC midnight. */
 #include <setjmp.h>
@@ -454,6 +456,179 @@ static void test_malformed(void **state)
 	assert_int_equal(p.n_links, 0);
 }
 
+/* ---- the streaming parser (second slice): what a SAX rewrite could break ---- */
+
+/* Elements the parser closes implicitly take their hiding and navigation with them. */
+static void test_implicit_close(void **state)
+{
+	(void)state;
+	struct pgd_page p;
+	parse("<html><body>\n"
+	      "<p style=\"display:none\"><a href=\"/h1\">h1</a><div><a href=\"/v1\">v1</a></div>\n"
+	      "<ul><li style=\"display:none\"><a href=\"/h2\">h2</a><li><a href=\"/v2\">v2</a></ul>\n"
+	      "<table><tr style=\"display:none\"><td><a href=\"/h3\">h3</a><tr><td><a href=\"/v3\">v3</a></table>\n"
+	      "<div class=\"menu\"><p><a href=\"/n1\">n1</a></div><p><a href=\"/v4\">v4</a>\n"
+	      "<dl style=\"visibility:hidden\"><dt><a href=\"/h4\">h4</a><dd><a href=\"/h5\">h5</a></dl><a href=\"/v5\">v5</a>\n"
+	      "</body></html>",
+	      "http://s.org/", &p);
+	assert_int_equal(p.n_links, 11);
+	for (size_t i = 0; i < p.n_links; i++) {
+		int hidden = strstr(p.links[i].href, "/h") != NULL, nav = strstr(p.links[i].href, "/n") != NULL;
+		if (p.links[i].hidden != hidden || p.links[i].nav != nav)
+			fail_msg("%s: hidden %d nav %d, want %d %d", p.links[i].href, p.links[i].hidden, p.links[i].nav,
+			         hidden, nav);
+	}
+	assert_int_equal(find(&p, "http://s.org/v3")->line, 4);
+	assert_int_equal(find(&p, "http://s.org/v5")->line, 6);
+	pgd_page_release(&p);
+}
+
+/* Flags inherited through thousands of levels; the innermost of nested rows counts once. */
+static void test_deep_nesting(void **state)
+{
+	(void)state;
+	struct pgd_buf b;
+	struct pgd_page p;
+	struct pgd_err err;
+	pgd_buf_init(&b, 1 << 22);
+	(void)pgd_buf_addstr(&b, "<html><body><nav>");
+	for (int i = 0; i < 3000; i++)
+		(void)pgd_buf_addstr(&b, "<div><span style=\"color:#000\">");
+	(void)pgd_buf_addstr(&b, "<a href=\"/deep\">深</a>");
+	for (int i = 0; i < 3000; i++)
+		(void)pgd_buf_addstr(&b, "</span></div>");
+	(void)pgd_buf_addstr(&b, "</nav><a href=\"/after\">后</a>\n<div style=\"display:none\">");
+	for (int i = 0; i < 2000; i++)
+		(void)pgd_buf_addstr(&b, "<ul><li>");
+	(void)pgd_buf_addstr(&b, "<a href=\"/row\">行</a> 2026-11-20");
+	for (int i = 0; i < 2000; i++)
+		(void)pgd_buf_addstr(&b, "</li></ul>");
+	(void)pgd_buf_addstr(&b, "</div></body></html>");
+	assert_int_equal(pgd_page_parse(b.data, b.len, "http://s.org/", &p, &err), 0);
+	assert_int_equal(p.n_links, 3);
+	assert_string_equal(p.links[0].href, "http://s.org/deep");
+	assert_string_equal(p.links[0].text, "深");
+	assert_int_equal(p.links[0].nav, 1);
+	assert_int_equal(p.links[0].hidden, 0);
+	assert_int_equal(p.links[1].nav, 0);
+	assert_int_equal(p.links[2].hidden, 1);
+	assert_int_equal(p.links[2].line, 2);
+	assert_int_equal(p.n_list_items, 1);
+	assert_int_equal(p.newest_date, BJ(10));
+	pgd_page_release(&p);
+	pgd_buf_release(&b);
+}
+
+/* Rows whose end tags are missing (the next <li>, the end of the page closes them). */
+static void test_unclosed_rows(void **state)
+{
+	(void)state;
+	struct pgd_page p;
+	parse("<ul class=\"list\"><li><a href=\"1\">一</a> 2026-11-01<li><a href=\"2\">二</a> 2026-11-03"
+	      "<li>无链接 2026-11-29</ul>",
+	      "http://s.org/", &p);
+	assert_int_equal(p.n_list_items, 2);
+	assert_int_equal(p.newest_date, BJ(27)); /* 2026-11-03 */
+	pgd_page_release(&p);
+
+	/* the second row is still open when the page ends */
+	parse("<div class=\"x\"><div class=\"r\"><a href=\"1\">a</a> 2026-11-05</div>"
+	      "<div class=\"r\"><a href=\"2\">b</a> 2026-11-06",
+	      "http://s.org/", &p);
+	assert_int_equal(p.n_list_items, 2);
+	assert_int_equal(p.newest_date, BJ(24));
+	pgd_page_release(&p);
+}
+
+/* div / p / dd rows need a neighbouring element sibling with their name and class. */
+static void test_row_siblings(void **state)
+{
+	(void)state;
+	struct pgd_page p;
+	parse("<div class=\"box\"><p><a href=\"1\">a</a> 2026-11-01</p><span>x</span>"
+	      "<p><a href=\"2\">b</a> 2026-11-02</p></div>",
+	      "http://s.org/", &p);
+	assert_int_equal(p.n_list_items, 0); /* a span between them */
+	pgd_page_release(&p);
+
+	parse("<div><p class=\"a\"><a href=\"1\">a</a> 2026-11-01</p><p class=\"b\"><a href=\"2\">b</a> 2026-11-02</p></div>",
+	      "http://s.org/", &p);
+	assert_int_equal(p.n_list_items, 0); /* other classes */
+	pgd_page_release(&p);
+
+	parse("<div><p><a href=\"1\">a</a> 2026-11-01</p>文字<!-- c --><p><a href=\"2\">b</a> 2026-11-02</p></div>",
+	      "http://s.org/", &p);
+	assert_int_equal(p.n_list_items, 2); /* text and comments are no element siblings */
+	assert_int_equal(p.newest_date, BJ(28));
+	pgd_page_release(&p);
+
+	parse("<dl><dd><a href=\"1\">a</a> 2026-11-01</dd><dd><a href=\"2\">b</a> 2026-11-07</dd><dt>x</dt></dl>"
+	      "<div><p class=\"one\"><a href=\"3\">c</a> 2026-11-29</p></div>",
+	      "http://s.org/", &p);
+	assert_int_equal(p.n_list_items, 2); /* the lone p is no row */
+	assert_int_equal(p.newest_date, BJ(23));
+	pgd_page_release(&p);
+}
+
+/* Over 256 KB of text: windows of open elements survive the stream's compaction; a row's
+ * date counts only in its first 4096 bytes; link text is cut at a character boundary. */
+static void test_long_text(void **state)
+{
+	(void)state;
+	struct pgd_buf b;
+	struct pgd_page p;
+	struct pgd_err err;
+	pgd_buf_init(&b, 1 << 23);
+	(void)pgd_buf_addstr(&b, "<html><head><title>长页面</title></head><body><div class=\"page\">\n<ul>"
+	                         "<li><a href=\"/early\">早</a> 2026-11-20 ");
+	for (int i = 0; i < 20000; i++) /* 20000 * 24 = 480,000 bytes */
+		(void)pgd_buf_addstr(&b, "市政府召开常务会议。");
+	(void)pgd_buf_addstr(&b, "</li><li><a href=\"/late\">晚</a> ");
+	for (int i = 0; i < 2000; i++) /* 48,000 bytes: the date is past the row's 4096 bytes */
+		(void)pgd_buf_addstr(&b, "研究部署安全生产工作。");
+	(void)pgd_buf_addstr(&b, " 2026-11-29</li></ul><p><a href=\"/long\">a");
+	for (int i = 0; i < 200; i++)
+		(void)pgd_buf_addstr(&b, "政");
+	(void)pgd_buf_addstr(&b, "</a></p></div></body></html>");
+	assert_int_equal(pgd_page_parse(b.data, b.len, "http://s.org/", &p, &err), 0);
+	assert_string_equal(p.title, "长页面");
+	assert_int_equal(p.n_links, 3);
+	assert_string_equal(p.links[0].text, "早");
+	assert_int_equal(p.n_list_items, 1);
+	assert_int_equal(p.newest_date, BJ(10));
+	/* "a" and 99 whole characters (298 bytes): the 100th would end past byte 300 */
+	const char *t = p.links[2].text;
+	assert_int_equal(strlen(t), 298);
+	assert_int_equal(t[0], 'a');
+	assert_memory_equal(t + 295, "政", 3);
+	pgd_page_release(&p);
+	pgd_buf_release(&b);
+}
+
+/* Year-less list dates count only with the day the page is read for (2026-12-01). */
+static void test_yearless_rows(void **state)
+{
+	(void)state;
+	static const char html[] =
+		"<ul class=\"list\">"
+		"<li><a href=\"/1\">一</a><span>[11-28]</span></li>"
+		"<li><a href=\"/2\">二</a><span>11-30</span></li>"
+		"<li><a href=\"/3\">三</a><span>11月29日</span></li>"
+		"<li><a href=\"/4\">四</a> 电话 0858-8221234</li>"
+		"</ul><div class=\"page\"><ul><li><a href=\"?p=2\">第10-12页</a></li><li><a href=\"?p=3\">共3/12页</a></li></ul></div>";
+	struct pgd_page p;
+	struct pgd_err err;
+	time_t as_of = UTC_1130 + DAY; /* 2026-12-01 00:00 UTC */
+	assert_int_equal(pgd_page_parse_asof(html, strlen(html), "http://s.org/", as_of, &p, &err), 0);
+	assert_int_equal(p.n_list_items, 3);
+	assert_int_equal(p.newest_date, BJ(0)); /* 2026-11-30 */
+	pgd_page_release(&p);
+	parse(html, "http://s.org/", &p);
+	assert_int_equal(p.n_list_items, 0);
+	assert_int_equal(p.newest_date, 0);
+	pgd_page_release(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -465,6 +640,9 @@ int main(void)
 		cmocka_unit_test(test_hidden),         cmocka_unit_test(test_meta),
 		cmocka_unit_test(test_list_ul),        cmocka_unit_test(test_list_table_and_divs),
 		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_implicit_close), cmocka_unit_test(test_deep_nesting),
+		cmocka_unit_test(test_unclosed_rows),  cmocka_unit_test(test_row_siblings),
+		cmocka_unit_test(test_long_text),      cmocka_unit_test(test_yearless_rows),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

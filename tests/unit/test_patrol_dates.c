@@ -1,5 +1,7 @@
 /* Dates (src/patrol/dates.c): every accepted form, invalid calendar dates, zones, and what
- * pgd_date_scan must not take for a date (文号, phone numbers, bare years, longer numbers).
+ * pgd_date_scan must not take for a date (文号, phone numbers, bare years, longer numbers);
+ * dates without a year (pgd_date_scan_asof) and the ranges, counts and page numbers that
+ * look like them.
  * Expected instants worked out by hand: 2026-11-30 00:00 UTC is 1795996800 (20787 days after
  * 1970-01-01); Beijing midnight of that day is 8 h earlier, 1795968000. Also the thresholds
  * file loader and the report helpers (src/patrol/report.c). */
@@ -184,6 +186,78 @@ static void test_scan_non_dates(void **state)
 	assert_int_equal(h.t[0], BJ_1130);
 }
 
+/* ---- dates without a year (pgd_date_scan_asof) ---- */
+
+static size_t scan_asof(const char *s, time_t as_of, struct hits *h)
+{
+	memset(h, 0, sizeof(*h));
+	size_t n = pgd_date_scan_asof(s, strlen(s), as_of, hit, h);
+	assert_int_equal(n, h->n);
+	return n;
+}
+
+#define ASOF_1201 (UTC_1130 + 86400L) /* 2026-12-01 00:00 UTC = 08:00 in Beijing */
+
+static void test_scan_yearless(void **state)
+{
+	struct hits h;
+	(void)state;
+	const char *list = "<li><a>通知一</a><span>11-30</span></li><li><a>通知二</a>[11-28]</li>"
+	                   "<li><a>通知三</a>11月29日</li><li><a>通知四</a> 2026-11-01</li>";
+	assert_int_equal(scan_asof(list, ASOF_1201, &h), 4);
+	assert_int_equal(h.t[0], BJ_1130);
+	assert_int_equal(h.off[0], strstr(list, "11-30") - list);
+	assert_int_equal(h.t[1], BJ_1130 - 2 * 86400L);
+	assert_int_equal(h.t[2], BJ_1130 - 86400L);
+	assert_int_equal(h.t[3], BJ_1130 - 29 * 86400L);
+	/* without as_of only the dated one */
+	assert_int_equal(scan_asof(list, 0, &h), 1);
+	assert_int_equal(h.t[0], BJ_1130 - 29 * 86400L);
+	assert_int_equal(scan(list, &h), 1);
+
+	/* a time; 10:20 Beijing = 02:20 UTC */
+	assert_int_equal(scan_asof("11月30日 10:20 发布", ASOF_1201, &h), 1);
+	assert_int_equal(h.t[0], UTC_1130 + 2 * 3600 + 20 * 60);
+	assert_int_equal(scan_asof("[11-30 10:20]", ASOF_1201, &h), 1);
+	assert_int_equal(h.t[0], UTC_1130 + 2 * 3600 + 20 * 60);
+	/* up to 3 days ahead stays this year; further ahead is last year:
+	 * 2025-12-05 is 360 days before 2026-11-30 (365 - 5) */
+	assert_int_equal(scan_asof("12-03", ASOF_1201, &h), 1);
+	assert_int_equal(h.t[0], BJ_1130 + 3 * 86400L);
+	assert_int_equal(scan_asof("12-05", ASOF_1201, &h), 1);
+	assert_int_equal(h.t[0], BJ_1130 - 360 * 86400L);
+	/* the year is Beijing's: 2026-01-01 01:00 in Beijing is still 2025 in UTC.
+	 * 2026-01-01 is day 20454 (56 * 365 + 14 leap days): 00:00 Beijing = 1767196800 */
+	assert_int_equal(scan_asof("01-01", 1767196800L + 3600, &h), 1);
+	assert_int_equal(h.t[0], 1767196800L);
+	assert_int_equal(scan_asof("12-31", 1767196800L + 3600, &h), 1);
+	assert_int_equal(h.t[0], 1767196800L - 86400L);
+	/* 2024-02-29 (day 19782) exists; in 2025 there is none */
+	assert_int_equal(scan_asof("02-29", 19783L * 86400L, &h), 1);
+	assert_int_equal(h.t[0], 19782L * 86400L - 8 * 3600L);
+	assert_int_equal(scan_asof("02-29", 20148L * 86400L, &h), 0);
+}
+
+static void test_scan_yearless_non_dates(void **state)
+{
+	struct hits h;
+	(void)state;
+	static const char *const not_dates[] = {
+		"第1-2条", "1-2", "3-5日", "共 3/12 页", "11/30", "第10-12页", "10-12月", "10-12 期",
+		"联系电话：0571-87654321", "138-1234-5678", "0858-8221234", "12-31-2026", "11-30-1",
+		"13-01", "02-30", "11-31", "00-12", "11-00", "1130", "11-3", "1-30",
+		"26年11月30日", "二〇二六年11月30日", "11月", "11月30", "3月32日", "P11-30", "v11-30",
+		"11-30%", "比分 11-30 页",
+	};
+	for (size_t i = 0; i < sizeof(not_dates) / sizeof(not_dates[0]); i++)
+		if (scan_asof(not_dates[i], ASOF_1201, &h) != 0)
+			fail_msg("taken for a date: %s", not_dates[i]);
+	/* a year-less date next to a full one: both, each once */
+	assert_int_equal(scan_asof("2026-11-20 至 11-25", ASOF_1201, &h), 2);
+	assert_int_equal(h.t[0], BJ_1130 - 10 * 86400L);
+	assert_int_equal(h.t[1], BJ_1130 - 5 * 86400L);
+}
+
 static void test_thresholds(void **state)
 {
 	struct pgd_patrol_thresholds t;
@@ -280,6 +354,7 @@ int main(void)
 		cmocka_unit_test(test_iso_rfc3339),   cmocka_unit_test(test_rfc822),
 		cmocka_unit_test(test_chinese_numerals), cmocka_unit_test(test_calendar),
 		cmocka_unit_test(test_scan),          cmocka_unit_test(test_scan_non_dates),
+		cmocka_unit_test(test_scan_yearless), cmocka_unit_test(test_scan_yearless_non_dates),
 		cmocka_unit_test(test_thresholds),    cmocka_unit_test(test_report),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
