@@ -25,6 +25,12 @@ void pgd_sm3_update(struct pgd_sm3_ctx *c, const void *data, size_t len);
 void pgd_sm3_final(struct pgd_sm3_ctx *c, unsigned char out[PGD_SM3_LEN]);
 void pgd_sm3_free(struct pgd_sm3_ctx *c); /* accepts NULL */
 
+/* ---- SHA-256 (content addresses: patrol evidence, page hashes; not a security boundary) ---- */
+#define PGD_SHA256_LEN 32
+void pgd_sha256(const void *data, size_t len, unsigned char out[PGD_SHA256_LEN]);
+/* Lower-case hex of SHA-256(data) into out (65 bytes, NUL-terminated). */
+void pgd_sha256_hex(const void *data, size_t len, char out[65]);
+
 /* Lower-case hex of n bytes into out, which holds at least 2n+1 chars (NUL-terminated). */
 void pgd_hex(const unsigned char *in, size_t n, char *out);
 /* Parse exactly 2*n hex digits (either case) from hex into out[n]. 0, or PGD_ERR_INVALID. */

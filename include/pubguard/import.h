@@ -33,6 +33,7 @@ enum pgd_import_kind {
 	PGD_IMPORT_UNITS,
 	PGD_IMPORT_PEOPLE,
 	PGD_IMPORT_PLATFORMS,
+	PGD_IMPORT_APPROVED_ITEMS, /* Art. 14 review records: 平台ID|平台名称 标题* 链接 审核日期* 审签单号 */
 	PGD_IMPORT_KIND_COUNT
 };
 

@@ -263,6 +263,34 @@ uint64_t pgd_simhash(const char *text, size_t len);
 /* Number of differing bits. */
 int pgd_simhash_distance(uint64_t a, uint64_t b);
 
+/* ---- posts of accounts without a feed (posts.c), unreviewed publication (Art. 14) ---- */
+
+/* Parse an export of an account's posts into a feed, so pgd_feed_cadence and the content
+ * checks apply unchanged: CSV or XLSX (through the doc layer's sheet reader: UTF-8, GBK,
+ * UTF-16) with a header row naming 发布时间/published (required), 标题/title, 链接/link,
+ * 正文/content (other columns ignored), or JSON (an array of objects, or an object whose
+ * "items"/"posts"/"data" is one) with those keys. Dates in any form pgd_date_parse reads,
+ * Unix seconds/milliseconds, or Excel date serials. A bad row (unreadable date, a link that
+ * is not http(s), nothing but a date) -> PGD_ERR_FORMAT naming name, the row (as Excel shows
+ * it; JSON: the item's number) and the column (key); over PGD_FEED_MAX_BYTES or
+ * PGD_FEED_MAX_ITEMS -> PGD_ERR_TOO_LARGE. out->title is name. *out is new: pgd_feed_release(). */
+int pgd_posts_parse(const char *buf, size_t len, const char *name, struct pgd_feed *out, struct pgd_err *err);
+
+/* An approved item as the CLI reads it (borrowed strings; simhash 0 unknown). */
+struct pgd_approved_ref {
+	const char *url;
+	const char *title;
+	uint64_t simhash;
+};
+
+/* Art. 14 without the store: a publish.unreviewed finding (review) for every item of f
+ * published on or after since (0: every item) that matches none of appr[0..n) by the store's
+ * rules (pubguard/match.h: normalised URL, else normalised title, else a SimHash of the item's
+ * content within 3 bits). url names the source for items without a link. Returns the number
+ * of findings added. */
+size_t pgd_patrol_items_unreviewed(const struct pgd_feed *f, const char *url, const struct pgd_approved_ref *appr,
+	size_t n, time_t since, struct pgd_patrol_report *r);
+
 /* ---- dates without a year (list pages showing "11-30" or "11月30日") ---- */
 
 /* pgd_date_scan, and when as_of is not 0 also dates without a year: MM-DD or MM/DD (two digits

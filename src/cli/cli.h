@@ -12,6 +12,10 @@ int cmd_user(int argc, char **argv);   /* cmd_user.c: user add */
 int cmd_db(int argc, char **argv);     /* cmd_db.c: db migrate, db backup */
 int cmd_import(int argc, char **argv); /* cmd_import.c */
 int cmd_patrol(int argc, char **argv); /* cmd_patrol.c: patrol sites and feeds once */
+int pgd_cmd_patrol_now(int argc, char **argv); /* cmd_patrol_now.c: patrol now PLATFORM_ID */
+int pgd_cmd_workers(int argc, char **argv);    /* cmd_workers.c: workers add|list|revoke */
+int pgd_cmd_patrol_items(int argc, char **argv); /* cmd_patrol_items.c: patrol items FILE (posts export) */
+int cmd_worker(int argc, char **argv); /* cmd_worker.c: take patrol jobs from a server */
 
 /* The default cache directory for compiled rules (cmd_check.c): $PGD_CACHE_DIR, else
  * $XDG_CACHE_HOME/pubguard, else ~/.cache/pubguard. 0, or -1 when none can be named. */

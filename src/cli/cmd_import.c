@@ -1,4 +1,4 @@
-/* pubguard import --db PATH (units|people|platforms) FILE [--dry-run] [--sheet NAME]
+/* pubguard import --db PATH (units|people|platforms|approved_items) FILE [--dry-run] [--sheet NAME]
  * Imports a roster (CSV or XLSX) into the registry: all rows or none. Bad rows are listed as
  * "FILE:ROW: 列「COLUMN」: message" on stderr. Exit 0 imported (or, dry run, would be),
  * 2 bad usage, bad file, bad rows or a database failure. */
@@ -16,9 +16,9 @@
 #include "core/banned.h"
 
 static const char usage[] =
-    "usage: pubguard import --db PATH (units|people|platforms) FILE [--dry-run] [--sheet NAME]\n"
+    "usage: pubguard import --db PATH (units|people|platforms|approved_items) FILE [--dry-run] [--sheet NAME]\n"
     "\n"
-    "Imports units, people or platforms from a CSV file (UTF-8 or GBK, as Excel saves it) or an\n"
+    "Imports units, people, platforms or approved items from a CSV file (UTF-8 or GBK, as Excel saves it) or an\n"
     "Excel .xlsx workbook (the first worksheet, or --sheet NAME). The first row that names known\n"
     "columns is the header:\n"
     "  units      单位名称* 单位类型* 上级单位 党组织\n"
@@ -87,7 +87,7 @@ int cmd_import(int argc, char **argv)
 	file = argv[optind + 1];
 	if (pgd_import_kind_parse(word, &kind) < 0) {
 		fprintf(stderr,
-		        "pubguard import: 未知的导入类型 '%s'（应为 units、people 或 platforms）\n",
+		        "pubguard import: 未知的导入类型 '%s'（应为 units、people、platforms 或 approved_items）\n",
 		        word);
 		return 2;
 	}

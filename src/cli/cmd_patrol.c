@@ -1,6 +1,7 @@
 /* pubguard patrol: patrol websites and feeds once and print the findings (text or JSON lines).
  * Exit 0 when nothing was found, 1 when something was, 2 on bad usage. */
 #include <getopt.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,18 +20,26 @@
 
 static const char usage[] =
 	"usage: pubguard patrol [--json] [--as-of YYYY-MM-DD] [--timeout S] [--concurrency N]\n"
-	"                       [--max-pages N] [--data-dir DIR] [--no-content] (--site URL | --feed URL)...\n"
+	"                       [--max-pages N] [--data-dir DIR] [--no-content] [--cache-dir DIR]\n"
+	"                       [--evidence-dir DIR] [--baseline-file FILE] (--site URL | --feed URL)...\n"
 	"\n"
 	"Patrols websites (availability, broken links, columns, hidden links, content) and feeds of\n"
 	"social accounts (RSS, Atom, JSON Feed: cadence, zombie accounts) once.\n"
 	"\n"
-	"  --json           one JSON object per finding per line\n"
+	"  --json           one JSON object per finding per line, then one summary line\n"
+	"                   {\"summary\",\"columns\",\"items\",\"home\",\"evidence\"}\n"
 	"  --as-of DATE     the day the patrol is made for (default: today)\n"
 	"  --timeout S      seconds per request (default 15)\n"
 	"  --concurrency N  requests at once (default 10)\n"
 	"  --max-pages N    pages crawled per site (default 5000)\n"
 	"  --data-dir DIR   data (patrol/thresholds.tsv, checker rules; default: $PGD_DATA_DIR)\n"
 	"  --no-content     do not run the content checker on pages\n"
+	"  --cache-dir DIR  incremental re-crawl: keep per-site state (ETag, Last-Modified, page\n"
+	"                   hashes and analyses) in DIR; unchanged pages are not analysed again\n"
+	"  --evidence-dir DIR  keep the raw body of every page with a finding in DIR, named by its\n"
+	"                   SHA-256 (findings name it in \"evidence\")\n"
+	"  --baseline-file FILE  the accepted home page, JSON {\"sha256\",\"simhash\":\"<16 hex>\",\n"
+	"                   \"title\",\"text_len\"}: a changed home page is judged for defacement\n"
 	"\n"
 	"exit status: 0 nothing found, 1 findings, 2 bad usage\n";
 
@@ -117,6 +126,154 @@ static void print_finding(const struct pgd_patrol_finding *f, int json)
 	putchar('\n');
 }
 
+static json_t *ts_json(time_t t)
+{
+	struct tm tm;
+	char b[32];
+	if (t <= 0)
+		return json_null();
+	gmtime_r(&t, &tm);
+	strftime(b, sizeof(b), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return json_string(b);
+}
+
+static json_t *str_json(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static json_t *simhash_json(uint64_t h)
+{
+	char b[24];
+	if (!h)
+		return json_null();
+	snprintf(b, sizeof(b), "%016" PRIx64, h);
+	return json_string(b);
+}
+
+/* The last line of --json: what the patrol saw besides its findings, in the shapes of the
+ * worker protocol's RESULT (summary, columns, items, home, evidence). */
+static void print_summary(const struct pgd_patrol_report *r, time_t started, time_t finished)
+{
+	json_t *o = json_object(), *sum = json_object(), *cols = json_array(), *items = json_array(),
+	       *ev = json_array();
+	char *s;
+
+	json_object_set_new(sum, "pages", json_integer((json_int_t)r->pages));
+	json_object_set_new(sum, "links", json_integer((json_int_t)r->links));
+	json_object_set_new(sum, "feeds", json_integer((json_int_t)r->feeds));
+	json_object_set_new(sum, "pages_unchanged", json_integer((json_int_t)r->pages_unchanged));
+	json_object_set_new(sum, "findings", json_integer((json_int_t)r->n));
+	json_object_set_new(sum, "started_at", ts_json(started));
+	json_object_set_new(sum, "finished_at", ts_json(finished));
+	json_object_set_new(o, "summary", sum);
+	for (size_t i = 0; i < r->n_columns; i++) {
+		const struct pgd_patrol_column *c = &r->columns[i];
+		json_t *x = json_object();
+		json_object_set_new(x, "url", json_string(c->url ? c->url : ""));
+		json_object_set_new(x, "name", str_json(c->name));
+		json_object_set_new(x, "kind", json_string(c->kind ? c->kind : "other"));
+		json_object_set_new(x, "newest", ts_json(c->newest));
+		json_object_set_new(x, "items", json_integer((json_int_t)c->items));
+		json_object_set_new(x, "stale", json_boolean(c->stale));
+		json_object_set_new(x, "empty", json_boolean(c->empty));
+		json_array_append_new(cols, x);
+	}
+	json_object_set_new(o, "columns", cols);
+	for (size_t i = 0; i < r->n_found; i++) {
+		const struct pgd_patrol_item *it = &r->found[i];
+		json_t *x = json_object();
+		json_object_set_new(x, "url", str_json(it->url));
+		json_object_set_new(x, "title", str_json(it->title));
+		json_object_set_new(x, "published", ts_json(it->published));
+		json_object_set_new(x, "sha256", it->sha256[0] ? json_string(it->sha256) : json_null());
+		json_object_set_new(x, "simhash", simhash_json(it->simhash));
+		json_array_append_new(items, x);
+	}
+	json_object_set_new(o, "items", items);
+	if (r->home.sha256[0]) {
+		json_t *h = json_object();
+		char b[24];
+		snprintf(b, sizeof(b), "%016" PRIx64, r->home.simhash);
+		json_object_set_new(h, "sha256", json_string(r->home.sha256));
+		json_object_set_new(h, "simhash", json_string(b));
+		json_object_set_new(h, "title", str_json(r->home.title));
+		json_object_set_new(h, "text_len", json_integer((json_int_t)r->home.text_len));
+		json_object_set_new(o, "home", h);
+	} else {
+		json_object_set_new(o, "home", json_null());
+	}
+	for (size_t i = 0; i < r->n_evidence; i++) {
+		const struct pgd_patrol_evidence *e = &r->evidence[i];
+		json_t *x = json_object();
+		json_object_set_new(x, "sha256", json_string(e->sha256));
+		json_object_set_new(x, "kind", json_string(e->kind ? e->kind : "page"));
+		json_object_set_new(x, "url", json_string(e->url ? e->url : ""));
+		json_object_set_new(x, "fetched_at", ts_json(e->fetched_at));
+		json_object_set_new(x, "status", json_integer(e->status));
+		json_object_set_new(x, "content_type", str_json(e->content_type));
+		json_object_set_new(x, "headers", str_json(e->headers));
+		json_object_set_new(x, "size", json_integer((json_int_t)e->size));
+		json_object_set_new(x, "of", str_json(e->of));
+		json_array_append_new(ev, x);
+	}
+	json_object_set_new(o, "evidence", ev);
+	s = json_dumps(o, JSON_COMPACT);
+	if (s)
+		puts(s);
+	free(s);
+	json_decref(o);
+}
+
+/* --baseline-file: {"sha256":"…","simhash":"<16 hex>","title":"…"|null,"text_len":N}. 0, or -1
+ * with a message on stderr. b->title is new (free()). */
+static int load_baseline(const char *path, struct pgd_patrol_home *b)
+{
+	json_error_t je;
+	json_t *j = json_load_file(path, JSON_REJECT_DUPLICATES, &je), *v;
+	const char *sha, *sh;
+	char *end;
+	int rc = -1;
+
+	memset(b, 0, sizeof(*b));
+	if (!j) {
+		fprintf(stderr, "pubguard patrol: 无法读取首页基准文件“%s”：%s（第 %d 行）\n", path, je.text, je.line);
+		goto out;
+	}
+	if (!json_is_object(j)) {
+		fprintf(stderr, "pubguard patrol: 首页基准文件“%s”应为 JSON 对象\n", path);
+		goto out;
+	}
+	v = json_object_get(j, "sha256");
+	sha = json_string_value(v);
+	if (v && !json_is_null(v) && (!sha || (strlen(sha) != 64 && *sha))) {
+		fprintf(stderr, "pubguard patrol: 首页基准文件“%s”的 sha256 应为 64 位十六进制\n", path);
+		goto out;
+	}
+	snprintf(b->sha256, sizeof(b->sha256), "%s", sha ? sha : "");
+	sh = json_string_value(json_object_get(j, "simhash"));
+	if (!sh || strlen(sh) != 16 || (b->simhash = strtoull(sh, &end, 16), *end)) {
+		fprintf(stderr, "pubguard patrol: 首页基准文件“%s”的 simhash 应为 16 位十六进制\n", path);
+		goto out;
+	}
+	v = json_object_get(j, "title");
+	if (v && !json_is_null(v) && !json_is_string(v)) {
+		fprintf(stderr, "pubguard patrol: 首页基准文件“%s”的 title 应为字符串\n", path);
+		goto out;
+	}
+	v = json_object_get(j, "text_len");
+	if (!json_is_integer(v) || json_integer_value(v) < 0) {
+		fprintf(stderr, "pubguard patrol: 首页基准文件“%s”的 text_len 应为非负整数\n", path);
+		goto out;
+	}
+	b->text_len = (size_t)json_integer_value(v);
+	b->title = pgd_strdup(json_string_value(json_object_get(j, "title")));
+	rc = 0;
+out:
+	json_decref(j);
+	return rc;
+}
+
 static int parse_int(const char *opt, const char *s, long lo, long hi, long *out)
 {
 	char *end;
@@ -131,17 +288,22 @@ static int parse_int(const char *opt, const char *s, long lo, long hi, long *out
 
 int cmd_patrol(int argc, char **argv)
 {
+	if (argc > 1 && strcmp(argv[1], "now") == 0)
+		return pgd_cmd_patrol_now(argc - 1, argv + 1);
 	static const struct option longopts[] = {
 		{"json", no_argument, NULL, 'j'},           {"as-of", required_argument, NULL, 'a'},
 		{"timeout", required_argument, NULL, 't'},  {"concurrency", required_argument, NULL, 'c'},
 		{"max-pages", required_argument, NULL, 'm'}, {"data-dir", required_argument, NULL, 'd'},
 		{"no-content", no_argument, NULL, 'n'},     {"site", required_argument, NULL, 's'},
 		{"feed", required_argument, NULL, 'f'},     {"help", no_argument, NULL, 'h'},
+		{"cache-dir", required_argument, NULL, 'C'}, {"evidence-dir", required_argument, NULL, 'E'},
+		{"baseline-file", required_argument, NULL, 'B'},
 		{NULL, 0, NULL, 0},
 	};
 	struct pgd_patrol_opts o;
 	struct pgd_patrol_thresholds th;
 	struct pgd_patrol_report rep;
+	struct pgd_patrol_home baseline;
 	struct pgd_rules_opts ropts = {0};
 	struct pgd_rules *rules = NULL;
 	struct pgd_err err = {0};
@@ -150,9 +312,12 @@ int cmd_patrol(int argc, char **argv)
 	const char *data_dir = NULL;
 	char path[PATH_MAX + 64], cbuf[PATH_MAX];
 	int json = 0, content = 1, opt, status = 0;
+	time_t started = time(NULL);
 	long v;
 
+	if (argc > 1 && strcmp(argv[1], "items") == 0) return pgd_cmd_patrol_items(argc - 1, argv + 1);
 	memset(&rep, 0, sizeof(rep));
+	memset(&baseline, 0, sizeof(baseline));
 	pgd_patrol_opts_default(&o);
 	pgd_patrol_thresholds_default(&th);
 	optind = 1;
@@ -202,6 +367,16 @@ int cmd_patrol(int argc, char **argv)
 			break;
 		case 'd': data_dir = optarg; break;
 		case 'n': content = 0; break;
+		case 'C': o.cache_dir = optarg; break;
+		case 'E': o.evidence_dir = optarg; break;
+		case 'B':
+			free(baseline.title);
+			if (load_baseline(optarg, &baseline) < 0) {
+				status = 2;
+				goto out;
+			}
+			o.home_baseline = &baseline;
+			break;
 		case 's':
 		case 'f':
 			if (strncmp(optarg, "http://", 7) != 0 && strncmp(optarg, "https://", 8) != 0) {
@@ -269,12 +444,15 @@ int cmd_patrol(int argc, char **argv)
 			print_finding(&rep.items[k], json);
 		fflush(stdout);
 	}
-	fprintf(stderr, "巡查完成：%zu 个页面，%zu 个链接，%zu 个订阅源，%zu 个问题\n", rep.pages, rep.links,
-		rep.feeds, rep.n);
+	if (json)
+		print_summary(&rep, started, time(NULL));
+	fprintf(stderr, "巡查完成：%zu 个页面（%zu 个未变化），%zu 个链接，%zu 个订阅源，%zu 个问题\n", rep.pages,
+		rep.pages_unchanged, rep.links, rep.feeds, rep.n);
 	if (rep.n > 0)
 		status = 1;
 out:
 	pgd_patrol_report_release(&rep);
+	free(baseline.title);
 	pgd_rules_free(rules);
 	free(targets);
 	return status;

@@ -1,6 +1,9 @@
 /* pubguard serve: run the web server until SIGINT or SIGTERM.
  *   pubguard serve [--db PATH] [--listen ADDR] [--web DIR] [--key PATH] [--port-file F]
- *                  [--threads N] [--demo] [--logins FILE] */
+ *                  [--threads N] [--demo] [--logins FILE] [--workers N] [--no-scheduler]
+ * With --workers N it runs N `pubguard worker` processes on this machine (restarting one that
+ * dies, at most once per 10 s; stopping them on shutdown). At every start the worker named
+ * "local" gets a fresh token, written to <db>.worker-token (0600); the database keeps its SM3. */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -10,11 +13,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "pubguard/crypto.h"
 #include "pubguard/err.h"
+#include "pubguard/mem.h"
+#include "pubguard/patrol_store.h"
 #include "pubguard/store.h"
 #include "cli/cli.h"
 #include "server/demo.h"
@@ -23,7 +32,7 @@
 
 static const char usage[] =
 	"usage: pubguard serve [--db PATH] [--listen ADDR] [--web DIR] [--key PATH] [--port-file F]\n"
-	"                      [--threads N] [--demo] [--logins FILE]\n"
+	"                      [--threads N] [--demo] [--logins FILE] [--workers N] [--no-scheduler]\n"
 	"\n"
 	"Runs the pubguard web server (JSON API under /api/v1 and the web app) until SIGINT/SIGTERM.\n"
 	"\n"
@@ -34,9 +43,13 @@ static const char usage[] =
 	"  --port-file F    write the bound port to F once listening\n"
 	"  --threads N      worker threads, default the number of CPUs\n"
 	"  --demo           seed a demo city into a database that has no units yet\n"
-	"  --logins FILE    where --demo writes the demo logins, default <db dir>/demo-logins.txt\n";
+	"  --logins FILE    where --demo writes the demo logins, default <db dir>/demo-logins.txt\n"
+	"  --workers N      patrol worker processes to run on this machine (0-32), default 2 with\n"
+	"                   --demo, else 0; their token is in <db>.worker-token\n"
+	"  --no-scheduler   do not make patrol jobs on schedule (tests)\n";
 
-enum { OPT_DB = 1, OPT_LISTEN, OPT_WEB, OPT_KEY, OPT_PORT_FILE, OPT_THREADS, OPT_DEMO, OPT_LOGINS };
+enum { OPT_DB = 1, OPT_LISTEN, OPT_WEB, OPT_KEY, OPT_PORT_FILE, OPT_THREADS, OPT_DEMO, OPT_LOGINS, OPT_WORKERS,
+	OPT_NO_SCHEDULER };
 
 static const struct option options[] = {
 	{"db", required_argument, NULL, OPT_DB},
@@ -47,6 +60,8 @@ static const struct option options[] = {
 	{"threads", required_argument, NULL, OPT_THREADS},
 	{"demo", no_argument, NULL, OPT_DEMO},
 	{"logins", required_argument, NULL, OPT_LOGINS},
+	{"workers", required_argument, NULL, OPT_WORKERS},
+	{"no-scheduler", no_argument, NULL, OPT_NO_SCHEDULER},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -118,7 +133,7 @@ static int prepare(const char *db, const char *key_path, int demo, const char *l
 			goto out;
 		}
 		if (total == 0) {
-			rc = pgd_demo_seed(st, &key, logins, &err);
+			rc = pgd_demo_seed(st, &key, logins, 0, &err);
 			if (rc < 0)
 				fprintf(stderr, "pubguard serve: 未能生成演示数据（%s），继续以空数据库运行\n", err.message);
 			else
@@ -130,6 +145,112 @@ out:
 	pgd_key_wipe(&key);
 	pgd_store_close(st);
 	return status;
+}
+
+/* The "local" worker: a fresh token in <db>.worker-token (0600), its SM3 in the database. */
+static int local_worker_token(const char *db, char *path, size_t cap)
+{
+	struct pgd_store *st = NULL;
+	struct pgd_err err = {0};
+	char token[65], hash[65], line[80];
+	int fd = -1, rc, n;
+
+	if (snprintf(path, cap, "%s.worker-token", db) >= (int)cap) {
+		fprintf(stderr, "pubguard serve: 工作进程令牌文件路径过长\n");
+		return 1;
+	}
+	pgd_patrol_secret_new(token);
+	pgd_patrol_secret_hash(token, hash);
+	rc = pgd_store_open(&st, db, &err);
+	if (rc == 0)
+		rc = pgd_patrol_worker_add(st, "local", hash, 1, NULL, &err);
+	pgd_store_close(st);
+	if (rc < 0) {
+		fprintf(stderr, "pubguard serve: 无法登记本机工作进程（%s）\n", err.message);
+		goto out;
+	}
+	unlink(path); /* a fresh file: never reuse one that someone else may have opened */
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	n = snprintf(line, sizeof(line), "%s\n", token);
+	if (fd < 0 || fchmod(fd, 0600) != 0 || write(fd, line, (size_t)n) != n) {
+		fprintf(stderr, "pubguard serve: 无法写入工作进程令牌文件 %s\n", path);
+		rc = -1;
+	}
+	pgd_wipe(line, sizeof(line));
+out:
+	if (fd >= 0)
+		close(fd);
+	pgd_wipe(token, sizeof(token));
+	return rc < 0 ? 1 : 0;
+}
+
+/* ---- local worker processes ---- */
+
+struct child {
+	pid_t pid;       /* 0: not running */
+	time_t started;  /* last start, for the restart limit */
+};
+
+static pid_t spawn_worker(const char *server_url, const char *token_file)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL); /* the server blocks these for sigwait */
+		signal(SIGPIPE, SIG_DFL);
+		prctl(PR_SET_PDEATHSIG, SIGTERM);     /* a server killed hard takes its workers along */
+		execl("/proc/self/exe", "pubguard", "worker", "--server", server_url, "--token-file", token_file,
+			(char *)NULL);
+		_exit(127);
+	}
+	return pid < 0 ? 0 : pid;
+}
+
+/* Reap dead workers; restart each at most once per 10 s. */
+static void tend_workers(struct child *kids, int n, const char *url, const char *token_file, int restart)
+{
+	pid_t pid;
+	int status;
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+		for (int i = 0; i < n; i++)
+			if (kids[i].pid == pid) {
+				fprintf(stderr, "pubguard serve: worker %ld exited (status %d)\n", (long)pid,
+					WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+				kids[i].pid = 0;
+			}
+	if (!restart)
+		return;
+	for (int i = 0; i < n; i++)
+		if (kids[i].pid == 0 && time(NULL) - kids[i].started >= 10) {
+			kids[i].started = time(NULL);
+			kids[i].pid = spawn_worker(url, token_file);
+		}
+}
+
+static void stop_workers(struct child *kids, int n)
+{
+	int left = 0;
+	for (int i = 0; i < n; i++)
+		if (kids[i].pid > 0) {
+			kill(kids[i].pid, SIGTERM);
+			left++;
+		}
+	for (int t = 0; t < 150 && left > 0; t++) { /* up to 15 s to finish or abandon the job */
+		struct timespec ts = {0, 100 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+		for (int i = 0; i < n; i++)
+			if (kids[i].pid > 0 && waitpid(kids[i].pid, NULL, WNOHANG) == kids[i].pid) {
+				kids[i].pid = 0;
+				left--;
+			}
+	}
+	for (int i = 0; i < n; i++)
+		if (kids[i].pid > 0) {
+			kill(kids[i].pid, SIGKILL);
+			waitpid(kids[i].pid, NULL, 0);
+			kids[i].pid = 0;
+		}
 }
 
 static void print_logins(const char *path)
@@ -148,12 +269,13 @@ int cmd_serve(int argc, char **argv)
 {
 	const char *db = "var/pubguard.db", *listen = "127.0.0.1:8080", *web = NULL, *key = NULL,
 		   *port_file = NULL, *logins = NULL;
-	char keybuf[PATH_MAX], loginsbuf[PATH_MAX], host[128];
+	char keybuf[PATH_MAX], loginsbuf[PATH_MAX], host[128], token_file[PATH_MAX], url[256];
+	struct child kids[32];
 	struct pgd_server_config cfg;
 	struct pgd_server *srv = NULL;
 	struct pgd_err err = {0};
 	sigset_t set;
-	int c, demo = 0, threads = 0, sig = 0;
+	int c, demo = 0, threads = 0, sig = 0, workers = -1, scheduler = 1;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
@@ -175,6 +297,19 @@ int cmd_serve(int argc, char **argv)
 				return 2;
 			}
 			threads = (int)n;
+			break;
+		}
+		case OPT_NO_SCHEDULER: scheduler = 0; break;
+		case OPT_WORKERS: {
+			char *end = NULL;
+			long n;
+			errno = 0;
+			n = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end != '\0' || n < 0 || n > 32) {
+				fprintf(stderr, "pubguard serve: --workers 必须是 0 到 32 之间的整数（收到 '%s'）\n", optarg);
+				return 2;
+			}
+			workers = (int)n;
 			break;
 		}
 		case 'h': fputs(usage, stdout); return 0;
@@ -211,13 +346,18 @@ int cmd_serve(int argc, char **argv)
 		fprintf(stderr, "pubguard serve: 网页应用目录 %s 不存在\n", web);
 		return 2;
 	}
+	if (workers < 0)
+		workers = demo ? 2 : 0;
 	if (prepare(db, key, demo, logins) != 0)
+		return 1;
+	if (local_worker_token(db, token_file, sizeof(token_file)) != 0)
 		return 1;
 
 	/* the workers inherit this mask: only this thread takes the signals */
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGCHLD);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
@@ -228,6 +368,7 @@ int cmd_serve(int argc, char **argv)
 	cfg.key_path = key;
 	cfg.port_file = port_file;
 	cfg.threads = threads;
+	cfg.scheduler = scheduler;
 	if (pgd_server_start(&cfg, &srv, &err) < 0) {
 		fprintf(stderr, "pubguard serve: %s\n", err.message);
 		return 1;
@@ -247,9 +388,29 @@ int cmd_serve(int argc, char **argv)
 		print_logins(logins);
 	fflush(stdout);
 
-	while (sigwait(&set, &sig) != 0)
-		;
+	memset(kids, 0, sizeof(kids));
+	{
+		int v6 = strchr(host, ':') != NULL && host[0] != '[';
+		snprintf(url, sizeof(url), "http://%s%s%s:%d", v6 ? "[" : "", host, v6 ? "]" : "", pgd_server_port(srv));
+	}
+	if (strcmp(host, "0.0.0.0") == 0)
+		snprintf(url, sizeof(url), "http://127.0.0.1:%d", pgd_server_port(srv));
+	for (int i = 0; i < workers; i++) {
+		kids[i].started = time(NULL);
+		kids[i].pid = spawn_worker(url, token_file);
+	}
+	if (workers > 0)
+		fprintf(stderr, "pubguard serve: %d patrol worker(s) started\n", workers);
+	for (;;) {
+		struct timespec wait = {1, 0};
+		sig = sigtimedwait(&set, NULL, &wait);
+		if (sig == SIGINT || sig == SIGTERM)
+			break;
+		tend_workers(kids, workers, url, token_file, 1);
+	}
 	fprintf(stderr, "pubguard serve: stopping (signal %d)\n", sig);
+	stop_workers(kids, workers);
+	tend_workers(kids, workers, url, token_file, 0);
 	pgd_server_stop(srv);
 	return 0;
 }

@@ -26,6 +26,8 @@ static const struct command commands[] = {
 	{"db", cmd_db, "migrate or back up the database (db migrate, db backup)"},
 	{"import", cmd_import, "import units, people or platforms from CSV or XLSX"},
 	{"patrol", cmd_patrol, "patrol websites and feeds (availability, links, columns, cadence)"},
+	{"worker", cmd_worker, "take patrol jobs from a server and run them"},
+	{"workers", pgd_cmd_workers, "manage patrol workers and their tokens (workers add|list|revoke)"},
 	{"version", cmd_version, "print the version"},
 	{"help", cmd_help, "list the commands"},
 };

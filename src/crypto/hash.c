@@ -1,4 +1,4 @@
-/* SM3, HMAC-SM3, the raw SM4 block (for known-answer tests) and the SM3 audit chain. */
+/* SM3, SHA-256, HMAC-SM3, the raw SM4 block (for known-answer tests) and the SM3 audit chain. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -183,4 +183,17 @@ int pgd_chain_verify(const unsigned char *genesis, const struct pgd_chain_entry 
 			"审计链末尾与记录的链头不符：共 %zu 条记录，末尾的记录可能被删除", n);
 	}
 	return 0;
+}
+
+void pgd_sha256(const void *data, size_t len, unsigned char out[PGD_SHA256_LEN])
+{
+	unsigned int n = 0;
+	sm3_check(EVP_Digest(data, len, out, &n, EVP_sha256(), NULL) == 1 && n == PGD_SHA256_LEN);
+}
+
+void pgd_sha256_hex(const void *data, size_t len, char out[65])
+{
+	unsigned char md[PGD_SHA256_LEN];
+	pgd_sha256(data, len, md);
+	pgd_hex(md, sizeof(md), out);
 }

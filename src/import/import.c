@@ -13,9 +13,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include "pubguard/approved.h"
 #include "pubguard/buf.h"
 #include "pubguard/err.h"
 #include "pubguard/import.h"
+#include "pubguard/match.h"
 #include "pubguard/mem.h"
 #include "pubguard/sheet.h"
 #include "pubguard/store.h"
@@ -25,7 +27,8 @@
 #define TEXT_MAX 1000  /* the store's cap on any registry text field, bytes */
 #define HEADER_SCAN 10 /* the header is among the first rows */
 
-static const char *const kind_names[PGD_IMPORT_KIND_COUNT] = {"units", "people", "platforms"};
+static const char *const kind_names[PGD_IMPORT_KIND_COUNT] = {"units", "people", "platforms",
+                                                               "approved_items"};
 
 const char *pgd_import_kind_name(enum pgd_import_kind k)
 {
@@ -57,6 +60,7 @@ enum field {
 	F_NAME, F_KIND, F_PARENT, F_PARTY,                 /* units */
 	F_UNIT, F_POST, F_STAFF, F_PHONE,                  /* people (+ F_NAME) */
 	F_TYPE, F_URL, F_SITE, F_CERT, F_ENTRY, F_MANAGER, /* platforms (+ F_NAME, F_UNIT) */
+	F_PID, F_TITLE, F_LINK, F_DATE, F_REF,             /* approved items (+ F_NAME) */
 	F_COUNT
 };
 /* clang-format on */
@@ -97,9 +101,21 @@ static const struct colspec platform_cols[] = {
     {F_MANAGER, 0, "管理员", {"管理员", "manager", "manager_name", NULL}, "manager_person_id"},
 };
 
+static const struct colspec approved_cols[] = {
+    {F_PID, 0, "平台ID", {"平台ID", "平台编号", "platform_id", NULL}, "platform_id"},
+    {F_NAME, 0, "平台名称", {"平台名称", "平台", "platform_name", NULL}, "platform_name"},
+    {F_TITLE, 1, "标题", {"标题", "title", NULL}, "title"},
+    {F_LINK, 0, "链接", {"链接", "网址", "发布链接", "url", "link", NULL}, "url"},
+    {F_DATE, 1, "审核日期", {"审核日期", "审核时间", "审签日期", "approved_at", NULL}, "approved_at"},
+    {F_REF, 0, "审签单号", {"审签单号", "审签编号", "审核单号", "ref", NULL}, "ref"},
+};
+
 static const struct colspec *cols_of(enum pgd_import_kind k, size_t *n)
 {
 	switch (k) {
+	case PGD_IMPORT_APPROVED_ITEMS:
+		*n = sizeof(approved_cols) / sizeof(approved_cols[0]);
+		return approved_cols;
 	case PGD_IMPORT_UNITS:
 		*n = sizeof(unit_cols) / sizeof(unit_cols[0]);
 		return unit_cols;
@@ -135,6 +151,7 @@ struct ctx {
 	struct pgd_person_list people; /* active people (platforms: managers) */
 	size_t people_cap;
 	struct pgd_person **pbyname; /* sorted by unit, then name */
+	const char *actor;           /* approved items: recorded as approved_by */
 };
 
 static void add_error(struct ctx *c, unsigned row, const char *column, const char *fmt, ...)
@@ -397,6 +414,10 @@ static int read_header(struct ctx *c)
 		}
 		free(t);
 	}
+	if (c->kind == PGD_IMPORT_APPROVED_ITEMS && c->col_of[F_PID] < 0 && c->col_of[F_NAME] < 0) {
+		add_error(c, c->header_line, "平台ID", "缺少列「平台ID」或「平台名称」（至少要有一列）");
+		bad = 1;
+	}
 	for (size_t i = 0; i < c->ncols; i++)
 		if (c->cols[i].required && c->col_of[c->cols[i].f] < 0) {
 			add_error(c, c->header_line, c->cols[i].zh, "缺少必填列「%s」",
@@ -426,6 +447,8 @@ struct rowv {
 	long parent_row;   /* units: index into rows of a parent in the file, -1 */
 	int64_t manager_id;
 	int64_t new_id; /* units: id created in pass 2 */
+	int64_t platform_id; /* approved items */
+	char date[16];       /* approved items: YYYY-MM-DD */
 };
 
 static void rowv_release(struct rowv *r)
@@ -546,7 +569,7 @@ static int load_registry(struct ctx *c, struct pgd_err *err)
 			c->ubyname[i] = &c->units.items[i];
 		qsort(c->ubyname, c->units.n, sizeof(*c->ubyname), cmp_unit_ptr);
 	}
-	if (c->kind != PGD_IMPORT_PLATFORMS)
+	if (c->kind != PGD_IMPORT_PLATFORMS && c->kind != PGD_IMPORT_APPROVED_ITEMS)
 		return 0;
 	for (q.page = 1;; q.page++) {
 		struct pgd_platform_list l = {0};
@@ -866,6 +889,199 @@ static void check_platforms(struct ctx *c, struct rowv *rows, size_t n)
 	free(idx);
 }
 
+/* ---- approved items ---- */
+
+static int leap_year(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int days_in(int y, int m)
+{
+	static const int md[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	return md[m - 1] + (m == 2 && leap_year(y));
+}
+
+/* Read an unsigned number of at most maxd digits at *p; -1 when none. */
+static long read_num(const char **p, int maxd)
+{
+	long v = 0;
+	int d = 0;
+	while (**p >= '0' && **p <= '9' && d < maxd) {
+		v = v * 10 + (**p - '0');
+		(*p)++;
+		d++;
+	}
+	return d ? v : -1;
+}
+
+/* Skip one date separator of the given kind at *p: '-', '/', '.', or the Chinese unit word. */
+static int skip_sep(const char **p, const char *word)
+{
+	if (**p == '-' || **p == '/' || **p == '.') {
+		(*p)++;
+		return 1;
+	}
+	if (strncmp(*p, word, strlen(word)) == 0) {
+		*p += strlen(word);
+		return 1;
+	}
+	return 0;
+}
+
+/* A review date: 2026-11-30, 2026/11/30, 2026.11.30, 2026年11月30日 (a time after a space
+ * is ignored), or an Excel date serial (days since 1899-12-30). out "YYYY-MM-DD". 0 or -1. */
+static int parse_review_date(const char *s, char out[16])
+{
+	const char *p = s;
+	long y, m, d;
+	int all_digits = *s != '\0';
+
+	for (const char *q = s; *q; q++)
+		if (*q < '0' || *q > '9')
+			all_digits = 0;
+	if (all_digits && strlen(s) <= 5) {
+		/* Excel serial: 1 = 1900-01-01 (with Excel's phantom 1900-02-29, so count from 1899-12-30) */
+		long serial = strtol(s, NULL, 10);
+		if (serial < 18264 || serial > 99999) /* 1950-01-01 .. */
+			return -1;
+		long days = serial - 25569; /* days since 1970-01-01 */
+		/* civil from days (H. Hinnant) */
+		long z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+		long doe = z - era * 146097, yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+		long doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+		d = doy - (153 * mp + 2) / 5 + 1;
+		m = mp < 10 ? mp + 3 : mp - 9;
+		y = yoe + era * 400 + (m <= 2);
+		goto done;
+	}
+	y = read_num(&p, 4);
+	if (y < 1900 || !skip_sep(&p, "年"))
+		return -1;
+	m = read_num(&p, 2);
+	if (m < 1 || m > 12 || !skip_sep(&p, "月"))
+		return -1;
+	d = read_num(&p, 2);
+	if (d < 1 || d > days_in((int)y, (int)m))
+		return -1;
+	if (strncmp(p, "日", strlen("日")) == 0)
+		p += strlen("日");
+	if (*p != '\0' && *p != ' ' && *p != 'T')
+		return -1;
+done : {
+	char tmp[64];
+	snprintf(tmp, sizeof(tmp), "%04ld-%02ld-%02ld", y, m, d);
+	memcpy(out, tmp, 10); /* y has 4 digits: read_num(4), or a serial below 100000 */
+	out[10] = '\0';
+}
+	return 0;
+}
+
+static int cmp_platform_name_ptr(const void *a, const void *b)
+{
+	const struct pgd_platform *x = *(const struct pgd_platform *const *)a;
+	const struct pgd_platform *y = *(const struct pgd_platform *const *)b;
+	int d = strcmp(x->name, y->name);
+	return d ? d : (x->id > y->id) - (x->id < y->id);
+}
+
+static const struct pgd_platform *platform_by_id(const struct ctx *c, int64_t id)
+{
+	for (size_t lo = 0, hi = c->plats.n; lo < hi;) { /* the list is ordered by id */
+		size_t mid = (lo + hi) / 2;
+		if (c->plats.items[mid].id == id)
+			return &c->plats.items[mid];
+		if (c->plats.items[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static void check_approved(struct ctx *c, struct rowv *rows, size_t n)
+{
+	struct pgd_platform **byname = NULL;
+
+	if (c->plats.n) {
+		byname = pgd_reallocarray(NULL, c->plats.n, sizeof(*byname));
+		for (size_t i = 0; i < c->plats.n; i++)
+			byname[i] = &c->plats.items[i];
+		qsort(byname, c->plats.n, sizeof(*byname), cmp_platform_name_ptr);
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct rowv *r = &rows[i];
+		const struct pgd_platform *byid = NULL;
+		int id_bad = 0;
+
+		if (check_text(c, r, F_PID, 0) == 0 && *r->v[F_PID]) {
+			const char *p = r->v[F_PID];
+			long long id = 0;
+			int ok = 1;
+			for (const char *q = p; *q; q++)
+				if (*q < '0' || *q > '9' || q - p >= 15)
+					ok = 0;
+			if (ok) {
+				for (const char *q = p; *q; q++)
+					id = id * 10 + (*q - '0');
+				byid = platform_by_id(c, id);
+			}
+			if (!ok || id <= 0) {
+				row_error(c, r, F_PID, "平台ID「%s」应为正整数", p);
+				id_bad = 1;
+			} else if (byid == NULL) {
+				row_error(c, r, F_PID, "平台ID %lld 不存在", id);
+				id_bad = 1;
+			} else {
+				r->platform_id = byid->id;
+			}
+		} else if (*r->v[F_PID]) {
+			id_bad = 1;
+		}
+		if (check_text(c, r, F_NAME, 0) == 0 && *r->v[F_NAME] && !id_bad) {
+			const char *name = r->v[F_NAME];
+			if (byid) {
+				if (strcmp(byid->name, name) != 0)
+					row_error(c, r, F_NAME, "平台名称「%s」与平台ID %" PRId64 " 的名称「%s」不一致", name,
+					          byid->id, byid->name);
+			} else {
+				size_t lo = 0, hi = c->plats.n, nhit = 0;
+				while (lo < hi) {
+					size_t mid = (lo + hi) / 2;
+					if (strcmp(byname[mid]->name, name) < 0)
+						lo = mid + 1;
+					else
+						hi = mid;
+				}
+				for (size_t k = lo; k < c->plats.n && strcmp(byname[k]->name, name) == 0; k++)
+					if (nhit++ == 0)
+						r->platform_id = byname[k]->id;
+				if (nhit == 0)
+					row_error(c, r, F_NAME, "平台「%s」不存在（名称须与登记的完全一致）", name);
+				else if (nhit > 1) {
+					r->platform_id = 0;
+					row_error(c, r, F_NAME, "有 %zu 个平台名为「%s」，请填写平台ID", nhit, name);
+				}
+			}
+		} else if (!*r->v[F_PID] && !*r->v[F_NAME]) {
+			row_error(c, r, c->col_of[F_PID] >= 0 ? F_PID : F_NAME, "平台ID和平台名称不能都为空");
+		}
+		check_text(c, r, F_TITLE, 1);
+		if (check_text(c, r, F_LINK, 0) == 0 && *r->v[F_LINK]) {
+			char *norm = pgd_url_normalise(r->v[F_LINK]);
+			if (norm == NULL || strlen(r->v[F_LINK]) > 4096)
+				row_error(c, r, F_LINK, "链接「%s」不是有效的 http(s) 网址", r->v[F_LINK]);
+			free(norm);
+		}
+		if (check_text(c, r, F_DATE, 1) == 0 && parse_review_date(r->v[F_DATE], r->date) < 0)
+			row_error(c, r, F_DATE, "审核日期「%s」无效（应为 2026-11-30、2026/11/30 或 2026年11月30日 这样的日期）",
+			          r->v[F_DATE]);
+		if (check_text(c, r, F_REF, 0) == 0 && strlen(r->v[F_REF]) > 200)
+			row_error(c, r, F_REF, "审签单号过长（不超过 200 字节）");
+	}
+	free(byname);
+}
+
 /* ---- pass 2 ---- */
 
 static const char *opt(const char *v)
@@ -905,6 +1121,16 @@ static int write_row(struct ctx *c, struct rowv *rows, struct rowv *r, struct pg
 		p.staff_type = (enum pgd_staff_type)r->kind;
 		p.phone = (char *)opt(r->v[F_PHONE]);
 		return pgd_person_create(c->st, &p, &r->new_id, e);
+	}
+	case PGD_IMPORT_APPROVED_ITEMS: {
+		struct pgd_approved_item a = {0};
+		a.platform_id = r->platform_id;
+		a.title = r->v[F_TITLE];
+		a.url = (char *)opt(r->v[F_LINK]);
+		a.ref = (char *)opt(r->v[F_REF]);
+		snprintf(a.approved_at, sizeof(a.approved_at), "%s", r->date);
+		return pgd_store_approved_create(c->st, &a, c->actor && *c->actor ? c->actor : "anonymous", "import",
+		                                 &r->new_id, e);
 	}
 	default: {
 		struct pgd_platform p = {0};
@@ -976,9 +1202,10 @@ int pgd_import_sheet(struct pgd_store *st, enum pgd_import_kind kind, const stru
 	c.kind = kind;
 	c.sh = sheet;
 	c.res = res;
+	c.actor = actor;
 	if (pgd_import_kind_name(kind) == NULL) {
 		rc = pgd_err_set(err, PGD_ERR_INVALID, "kind",
-		                 "导入类型无效（应为 units、people 或 platforms）");
+		                 "导入类型无效（应为 units、people、platforms 或 approved_items）");
 		goto out;
 	}
 	c.cols = cols_of(kind, &c.ncols);
@@ -1019,6 +1246,8 @@ int pgd_import_sheet(struct pgd_store *st, enum pgd_import_kind kind, const stru
 		check_units(&c, rows, n);
 	else if (kind == PGD_IMPORT_PEOPLE)
 		check_people(&c, rows, n);
+	else if (kind == PGD_IMPORT_APPROVED_ITEMS)
+		check_approved(&c, rows, n);
 	else
 		check_platforms(&c, rows, n);
 	if (res->total_errors)

@@ -28,6 +28,10 @@ struct req {
 	char *body;
 	size_t len, cap;
 	size_t max_bytes;
+	struct curl_slist *req_headers; /* extra request headers, may be NULL */
+	char *hdr;         /* GET: response headers of the last response (capped) */
+	size_t hdr_len, hdr_cap;
+	char etag[256], last_modified[64];
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -142,6 +146,8 @@ static void req_free(struct req *q)
 		return;
 	free(q->url);
 	free(q->body);
+	free(q->hdr);
+	curl_slist_free_all(q->req_headers);
 	free(q);
 }
 
@@ -165,8 +171,23 @@ void pgd_fetcher_free(struct pgd_fetcher *f)
 
 void pgd_fetcher_add(struct pgd_fetcher *f, const char *url, enum pgd_fetch_mode mode, void *user)
 {
+	pgd_fetcher_add_hdr(f, url, mode, NULL, user);
+}
+
+void pgd_fetcher_add_hdr(struct pgd_fetcher *f, const char *url, enum pgd_fetch_mode mode,
+	const char *const *headers, void *user)
+{
 	struct req *q = pgd_calloc(1, sizeof(*q));
 
+	for (size_t i = 0; headers && headers[i]; i++) {
+		struct curl_slist *l;
+		if (strpbrk(headers[i], "\r\n"))
+			continue; /* no header injection */
+		l = curl_slist_append(q->req_headers, headers[i]);
+		if (!l)
+			abort(); /* out of memory: as pgd_malloc */
+		q->req_headers = l;
+	}
 	q->url = pgd_strdup(url);
 	host_of(url, q->host, sizeof(q->host));
 	q->mode = mode;
@@ -214,6 +235,50 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
+/* Copy a header's value (after "Name:") without surrounding spaces and the line end. */
+static void header_value(const char *line, size_t n, size_t name_len, char *out, size_t cap)
+{
+	size_t a = name_len, b = n, k = 0;
+
+	while (a < b && (line[a] == ' ' || line[a] == '\t'))
+		a++;
+	while (b > a && (line[b - 1] == '\r' || line[b - 1] == '\n' || line[b - 1] == ' ' || line[b - 1] == '\t'))
+		b--;
+	for (; a < b && k + 1 < cap; a++)
+		out[k++] = line[a];
+	out[k] = '\0';
+}
+
+/* GET: keep the headers of the last response (a status line starts a new one: redirects,
+ * 100-continue), capped; pick ETag and Last-Modified. */
+static size_t on_header(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct req *q = arg;
+	size_t n = size * nmemb;
+
+	if (n >= 5 && strncmp(data, "HTTP/", 5) == 0) {
+		q->hdr_len = 0;
+		q->etag[0] = q->last_modified[0] = '\0';
+	}
+	if (n > 5 && strncasecmp(data, "ETag:", 5) == 0)
+		header_value(data, n, 5, q->etag, sizeof(q->etag));
+	else if (n > 14 && strncasecmp(data, "Last-Modified:", 14) == 0)
+		header_value(data, n, 14, q->last_modified, sizeof(q->last_modified));
+	if (q->hdr_len + n <= PGD_FETCH_HEADERS_MAX) {
+		if (q->hdr_len + n + 1 > q->hdr_cap) {
+			size_t nc = q->hdr_cap ? q->hdr_cap : 1024;
+			while (nc < q->hdr_len + n + 1)
+				nc *= 2;
+			q->hdr = pgd_realloc(q->hdr, nc);
+			q->hdr_cap = nc;
+		}
+		memcpy(q->hdr + q->hdr_len, data, n);
+		q->hdr_len += n;
+		q->hdr[q->hdr_len] = '\0';
+	}
+	return n;
+}
+
 static int start(struct pgd_fetcher *f, struct req *q)
 {
 	CURL *e = curl_easy_init();
@@ -239,8 +304,15 @@ static int start(struct pgd_fetcher *f, struct req *q)
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, q->errbuf);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, q);
-	if (q->mode == PGD_FETCH_GET)
+	if (q->mode == PGD_FETCH_GET) {
 		curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)q->max_bytes);
+		curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+		curl_easy_setopt(e, CURLOPT_HEADERDATA, q);
+		q->hdr_len = 0;
+		q->etag[0] = q->last_modified[0] = '\0';
+	}
+	if (q->req_headers)
+		curl_easy_setopt(e, CURLOPT_HTTPHEADER, q->req_headers);
 	if (q->head)
 		curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
 	if (curl_multi_add_handle(f->multi, e) != CURLM_OK) {
@@ -355,6 +427,11 @@ static int finish(struct pgd_fetcher *f, CURL *e, CURLcode code,
 		res.body = q->body ? q->body : pgd_strdup("");
 		res.len = q->len;
 		q->body = NULL;
+	}
+	if (q->mode == PGD_FETCH_GET) {
+		res.headers = q->hdr ? q->hdr : "";
+		res.etag = q->etag[0] ? q->etag : NULL;
+		res.last_modified = q->last_modified[0] ? q->last_modified : NULL;
 	}
 	done(arg, q->user, &res);
 	free(res.body);

@@ -33,7 +33,16 @@ struct pgd_fetch_result {
 	size_t len;
 	enum pgd_fetch_error error;
 	const char *error_text;   /* libcurl's description of the error (English), borrowed */
+	/* GET only (NULL otherwise), borrowed: the last response's headers after redirects, CRLF
+	 * lines as received, status line included, capped at PGD_FETCH_HEADERS_MAX bytes (lines past
+	 * the cap are dropped); its ETag and Last-Modified values. A conditional request answered
+	 * "not modified" is a result with status 304 and an empty body. */
+	const char *headers;
+	const char *etag;
+	const char *last_modified;
 };
+
+#define PGD_FETCH_HEADERS_MAX 16384
 
 struct pgd_fetch_opts {
 	int timeout_ms;      /* per request */
@@ -50,6 +59,10 @@ struct pgd_fetcher *pgd_fetcher_new(const struct pgd_fetch_opts *o);
 void pgd_fetcher_free(struct pgd_fetcher *f); /* NULL ok */
 /* Queue a request (url copied); user is handed back with its result. */
 void pgd_fetcher_add(struct pgd_fetcher *f, const char *url, enum pgd_fetch_mode mode, void *user);
+/* The same with extra request headers ("If-None-Match: \"x\"", NULL-terminated list, may be
+ * NULL; copied). Header lines holding CR or LF are dropped. */
+void pgd_fetcher_add_hdr(struct pgd_fetcher *f, const char *url, enum pgd_fetch_mode mode,
+	const char *const *headers, void *user);
 /* Number of requests queued or running. */
 size_t pgd_fetcher_pending(const struct pgd_fetcher *f);
 /* Run until every request (including those added by done itself) has finished; done is

@@ -68,35 +68,48 @@ static uint64_t mix(uint64_t x)
 	return x ^ (x >> 31);
 }
 
+/* The vote of each of the 64 bits is kept in bit-sliced counters: plane[k] holds bit k of all
+ * 64 counts, so adding one hash costs a few word operations (a ripple carry) instead of 64
+ * increments — the patrol fingerprints every page it fetches. A bit of the result is set when
+ * more than half of the bigrams voted for it. */
+#define PLANES 40 /* counts up to 2^40 bigrams */
+
 uint64_t pgd_simhash(const char *text, size_t len)
 {
-	int32_t v[64];
+	uint64_t plane[PLANES];
 	uint32_t prev = 0;
 	size_t i = 0, grams = 0;
 	uint64_t out = 0;
 
 	if (!text)
 		return 0;
-	memset(v, 0, sizeof(v));
+	memset(plane, 0, sizeof(plane));
 	while (i < len) {
 		uint32_t c = next_cp((const unsigned char *)text, len, &i);
-		uint64_t h;
+		uint64_t carry;
 		if (!counts(c))
 			continue;
 		c = fold(c);
 		if (prev) {
-			h = mix(((uint64_t)prev << 32) | c);
-			for (int b = 0; b < 64; b++)
-				v[b] += (h >> b) & 1 ? 1 : -1;
+			carry = mix(((uint64_t)prev << 32) | c);
+			for (int k = 0; carry && k < PLANES; k++) {
+				uint64_t t = plane[k] & carry;
+				plane[k] ^= carry;
+				carry = t;
+			}
 			grams++;
 		}
 		prev = c;
 	}
 	if (grams == 0)
 		return 0;
-	for (int b = 0; b < 64; b++)
-		if (v[b] > 0)
+	for (int b = 0; b < 64; b++) {
+		uint64_t n = 0;
+		for (int k = 0; k < PLANES; k++)
+			n |= ((plane[k] >> b) & 1) << k;
+		if (2 * n > grams) /* ones outvote zeros */
 			out |= (uint64_t)1 << b;
+	}
 	return out ? out : 1; /* 0 means "unknown" */
 }
 

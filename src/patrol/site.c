@@ -1,21 +1,41 @@
 /* The website and feed patrols: crawl a site breadth-first from its entry page over the
  * fetcher, check every link and image once, judge pages and columns (site.* findings), run
- * the checker on page text; fetch and judge one feed (feed.* findings). */
+ * the checker on page text, report columns, items (article pages), the home page and the
+ * evidence of pages with findings; fetch and judge one feed (feed.* findings, its items).
+ *
+ * Memory stays flat as a site grows: every distinct URL met is one compact entry (its string
+ * in an arena, the page it was found on as an index, its link text only until its verdict);
+ * the fetcher's queue holds at most a few times `concurrency` requests, the rest waits as
+ * entry indices in a FIFO (4 bytes each); page bodies are never kept beyond their analysis
+ * (evidence goes to files as pages arrive; the re-crawl state is read and written a record at
+ * a time, see crawlcache.h). */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "pubguard/buf.h"
 #include "pubguard/check.h"
 #include "pubguard/doc.h"
+#include "pubguard/crypto.h"
 #include "pubguard/mem.h"
 #include "pubguard/patrol.h"
+#include "patrol/crawlcache.h"
 #include "patrol/fetch.h"
 #include "core/banned.h"
 
 #define DAY 86400
+#define NONE UINT32_MAX
+#define ARENA_BLOCK 65536
+#define QUEUE_PER_SLOT 4      /* fetcher queue: at most this many requests per concurrency slot */
+#define FIRST_DATE_SCAN 4096  /* bytes of an article's visible text searched for its date */
+#define MAX_EVIDENCE 1000     /* evidence entries of a report (the worker protocol's cap) */
 
 void pgd_patrol_opts_default(struct pgd_patrol_opts *o)
 {
@@ -30,14 +50,30 @@ void pgd_patrol_opts_default(struct pgd_patrol_opts *o)
 
 /* One distinct URL met on the site: a page to crawl or a link to check. */
 struct entry {
-	char *url;
-	char *from;        /* first page it was found on (NULL for the entry page) */
-	char *text;        /* link text there, may be NULL */
+	const char *url;   /* in the arena */
+	char *text;        /* link text where first found, may be NULL; freed after the verdict */
 	char *nav_text;    /* text of a navigation link to it (column name), may be NULL */
-	unsigned line;
-	unsigned internal : 1, page : 1, column : 1, rechecked : 1, home : 1, image : 1;
-	enum pgd_fetch_error suspect_error; /* first failure when it was suspect */
-	long suspect_status;
+	uint32_t from;     /* entry of the page it was first found on; NONE for the entry page */
+	uint32_t line;
+	uint32_t page;     /* index into crawl.pages + 1 for pages, 0 for links */
+	unsigned internal : 1, column : 1, rechecked : 1, home : 1, image : 1, processed : 1;
+	unsigned char suspect_error; /* first failure when it was suspect */
+	short suspect_status;
+};
+
+/* What is kept of a page crawled (only pages, not links). */
+struct page_rec {
+	unsigned char sha[32];
+	time_t fetched_at;
+	int64_t cache_off;   /* record in the old re-crawl state, -1 none */
+	short status;
+	unsigned has_sha : 1, file : 1, ours : 1, nocond : 1, had_finding : 1;
+};
+
+struct arena_block {
+	struct arena_block *next;
+	size_t used;
+	char data[];
 };
 
 struct crawl {
@@ -45,18 +81,48 @@ struct crawl {
 	const struct pgd_patrol_thresholds *th;
 	struct pgd_patrol_thresholds th_default;
 	struct pgd_patrol_report *r;
+	size_t r_first;        /* first finding of this site in r */
 	struct pgd_fetcher *f;
 	char *site;            /* the entry page's final URL: defines "internal" */
 	struct entry *v;
 	size_t n, cap;
 	size_t *slots;         /* open-addressing hash: index + 1, 0 empty */
 	size_t nslots;
-	size_t pages_queued, done;
-	size_t *suspects;
+	struct page_rec *pages;
+	size_t npages, cap_pages;
+	uint32_t *todo;        /* FIFO of entries waiting for the fetcher */
+	size_t todo_head, todo_n, todo_cap;
+	size_t queue_max;
+	size_t done;
+	uint32_t *suspects;
 	size_t nsus, capsus;
+	struct arena_block *arena;
 	struct pgd_scanner *sc;
+	struct pgd_crawlcache *cache;
 	time_t as_of;
+	int ev_done;
 };
+
+/* ---- the seen-URL set ---- */
+
+static const char *arena_strdup(struct crawl *c, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	struct arena_block *b = c->arena;
+	char *p;
+
+	if (!b || b->used + n > ARENA_BLOCK) {
+		size_t sz = n > ARENA_BLOCK ? n : ARENA_BLOCK;
+		b = pgd_malloc(sizeof(*b) + sz);
+		b->used = 0;
+		b->next = c->arena;
+		c->arena = b;
+	}
+	p = b->data + b->used;
+	memcpy(p, s, n);
+	b->used += n;
+	return p;
+}
 
 static uint64_t hash_str(const char *s)
 {
@@ -84,7 +150,7 @@ static void rehash(struct crawl *c)
 static size_t lookup(const struct crawl *c, const char *url)
 {
 	size_t k;
-	if (!c->nslots)
+	if (!c->nslots || !url)
 		return (size_t)-1;
 	k = (size_t)(hash_str(url) & (c->nslots - 1));
 	while (c->slots[k]) {
@@ -100,7 +166,8 @@ static size_t insert(struct crawl *c, const char *url)
 	size_t k;
 	PGD_GROW(c->v, c->n + 1, c->cap);
 	memset(&c->v[c->n], 0, sizeof(c->v[c->n]));
-	c->v[c->n].url = pgd_strdup(url);
+	c->v[c->n].url = arena_strdup(c, url);
+	c->v[c->n].from = NONE;
 	c->n++;
 	if ((c->n + 1) * 2 > c->nslots) {
 		rehash(c);
@@ -112,6 +179,85 @@ static size_t insert(struct crawl *c, const char *url)
 	}
 	return c->n - 1;
 }
+
+static struct page_rec *page_of(struct crawl *c, size_t idx)
+{
+	return c->v[idx].page ? &c->pages[c->v[idx].page - 1] : NULL;
+}
+
+static void make_page(struct crawl *c, size_t idx)
+{
+	struct page_rec *p;
+	PGD_GROW(c->pages, c->npages + 1, c->cap_pages);
+	p = &c->pages[c->npages++];
+	memset(p, 0, sizeof(*p));
+	p->cache_off = -1;
+	c->v[idx].page = (uint32_t)c->npages;
+}
+
+/* ---- the waiting FIFO and the fetcher's bounded queue ---- */
+
+static void todo_push(struct crawl *c, size_t idx)
+{
+	/* slide to the front when at least half is free there, else grow: amortised O(1) */
+	if (c->todo_head > 0 && c->todo_head + c->todo_n == c->todo_cap && c->todo_head >= c->todo_n) {
+		memmove(c->todo, c->todo + c->todo_head, c->todo_n * sizeof(*c->todo));
+		c->todo_head = 0;
+	}
+	PGD_GROW(c->todo, c->todo_head + c->todo_n + 1, c->todo_cap);
+	c->todo[c->todo_head + c->todo_n++] = (uint32_t)idx;
+}
+
+static void dispatch(struct crawl *c, size_t idx)
+{
+	struct entry *e = &c->v[idx];
+	struct page_rec *p = page_of(c, idx);
+	char h1[300], h2[100];
+	const char *hv[3] = {NULL, NULL, NULL};
+	size_t nh = 0;
+
+	if (!p) {
+		pgd_fetcher_add(c->f, e->url, PGD_FETCH_CHECK, (void *)(uintptr_t)idx);
+		return;
+	}
+	if (c->cache && !p->nocond) {
+		int had = 0;
+		p->cache_off = pgd_crawlcache_find(c->cache, e->url, &had);
+		p->had_finding = had ? 1 : 0;
+		/* a page that carried a finding is fetched whole: its bytes are the evidence */
+		if (p->cache_off >= 0 && !(had && c->o->evidence_dir)) {
+			char etag[256], lm[64];
+			struct pgd_page_analysis a;
+			if (pgd_crawlcache_read(c->cache, p->cache_off, etag, lm, &a) == 0) {
+				if (etag[0]) {
+					snprintf(h1, sizeof(h1), "If-None-Match: %s", etag);
+					hv[nh++] = h1;
+				}
+				if (lm[0]) {
+					snprintf(h2, sizeof(h2), "If-Modified-Since: %s", lm);
+					hv[nh++] = h2;
+				}
+				pgd_page_analysis_release(&a);
+			}
+		}
+	}
+	pgd_fetcher_add_hdr(c->f, e->url, PGD_FETCH_GET, nh ? hv : NULL, (void *)(uintptr_t)idx);
+}
+
+/* Hand waiting entries to the fetcher while its queue is below the bound. */
+static void pump(struct crawl *c)
+{
+	while (c->todo_n > 0 && pgd_fetcher_pending(c->f) < c->queue_max) {
+		size_t idx = c->todo[c->todo_head];
+		c->todo_head++;
+		c->todo_n--;
+		if (c->todo_n == 0)
+			c->todo_head = 0;
+		dispatch(c, idx);
+	}
+}
+
+/* ---- small helpers ---- */
 
 /* Day number of an instant in Beijing time. */
 static long dayno(time_t t)
@@ -126,6 +272,32 @@ static void day_str(time_t t, char *out, size_t n)
 	time_t bj = t + 8 * 3600; /* dates are shown in Beijing time */
 	gmtime_r(&bj, &tm);
 	strftime(out, n, "%Y-%m-%d", &tm);
+}
+
+static void hex32(const unsigned char *d, char out[65])
+{
+	static const char hx[] = "0123456789abcdef";
+	for (int i = 0; i < 32; i++) {
+		out[2 * i] = hx[d[i] >> 4];
+		out[2 * i + 1] = hx[d[i] & 15];
+	}
+	out[64] = '\0';
+}
+
+static int unhex32(const char *s, unsigned char out[32])
+{
+	for (int i = 0; i < 32; i++) {
+		int v = 0;
+		for (int k = 0; k < 2; k++) {
+			char ch = s[2 * i + k];
+			int d = ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
+			if (d < 0)
+				return -1;
+			v = v * 16 + d;
+		}
+		out[i] = (unsigned char)v;
+	}
+	return 0;
 }
 
 /* Files that are not HTML pages: checked, not crawled. */
@@ -156,6 +328,12 @@ static const char *ci_find(const char *hay, const char *needle)
 static int is_notice_column(const char *s)
 {
 	return s && (strstr(s, "通知") || strstr(s, "公告") || strstr(s, "政策") || strstr(s, "文件"));
+}
+
+static int is_news_column(const char *s)
+{
+	return s && (strstr(s, "动态") || strstr(s, "要闻") || strstr(s, "新闻") || strstr(s, "资讯") ||
+		     strstr(s, "工作") || strstr(s, "信息") || strstr(s, "快讯") || strstr(s, "播报"));
 }
 
 /* charset=... from a Content-Type header, else from the first 2 KB of the page. */
@@ -197,14 +375,235 @@ static int is_html(const char *ct, const char *body, size_t len)
 	return 0;
 }
 
-static void add_link(struct crawl *c, const char *page, const struct pgd_page_link *l)
+static enum pgd_patrol_severity sev_of(enum pgd_severity s)
+{
+	return s == PGD_SEV_BLOCK ? PGD_PATROL_BLOCK : s == PGD_SEV_REVIEW ? PGD_PATROL_REVIEW : PGD_PATROL_INFO;
+}
+
+/* ---- one page: analysis (fresh or from the re-crawl state) ---- */
+
+struct first_date {
+	time_t t;
+};
+
+static void on_date(void *arg, time_t t, size_t off)
+{
+	struct first_date *fd = arg;
+	(void)off;
+	if (!fd->t)
+		fd->t = t;
+}
+
+/* Visible text of a parsed document: body, headings, table cells, captions (no meta values,
+ * no image descriptions), one segment a line. new: free(). */
+static char *visible_text(const struct pgd_doc *doc, size_t *len)
+{
+	struct pgd_buf b;
+	char *s;
+
+	pgd_buf_init(&b, doc->len + 1);
+	for (size_t i = 0; i < doc->nsegs; i++) {
+		const struct pgd_doc_seg *g = &doc->segs[i];
+		if (g->kind == PGD_SEG_META || g->kind == PGD_SEG_IMAGE)
+			continue;
+		if (g->off + g->len > doc->len)
+			continue;
+		if (b.len)
+			pgd_buf_addch(&b, '\n');
+		pgd_buf_add(&b, doc->text + g->off, g->len);
+	}
+	s = pgd_buf_take(&b, len);
+	if (!s) {
+		s = pgd_strdup("");
+		*len = 0;
+	}
+	return s;
+}
+
+/* The checker over the page's document; its findings go to a. */
+static void content_check(struct crawl *c, const struct pgd_doc *doc, struct pgd_page_analysis *a)
+{
+	struct pgd_findings fs;
+	struct pgd_check_opts co = {0};
+	struct pgd_err err = {0};
+	struct tm tm;
+	time_t bj = c->as_of + 8 * 3600;
+
+	pgd_findings_init(&fs);
+	gmtime_r(&bj, &tm);
+	co.as_of_year = tm.tm_year + 1900;
+	co.as_of_month = tm.tm_mon + 1;
+	co.as_of_day = tm.tm_mday;
+	if (pgd_check_doc(c->sc, doc, &co, &fs, &err) < 0)
+		goto out;
+	for (size_t i = 0; i < fs.n; i++) {
+		const struct pgd_finding *x = &fs.v[i];
+		struct pgd_patrol_finding *f;
+		PGD_GROW(a->f, a->nf + 1, a->capf);
+		f = &a->f[a->nf++];
+		memset(f, 0, sizeof(*f));
+		f->category = pgd_strdup(x->category);
+		f->severity = sev_of(x->severity);
+		f->line = x->line;
+		f->text = pgd_strdup(x->text);
+		f->message = pgd_strdup(x->message ? x->message : "");
+	}
+out:
+	pgd_findings_release(&fs);
+}
+
+/* Analyse a fetched body. 0 with a filled, -1 when it is not an HTML page (nothing to learn). */
+static int analyse(struct crawl *c, const char *url, const char *base, int home, const struct pgd_fetch_result *res,
+	const char *sha, struct pgd_page_analysis *a)
+{
+	char hint[32], cs[32];
+	char *text = NULL, *vis = NULL;
+	size_t tlen = 0, vlen = 0;
+	struct pgd_err err = {0};
+	struct pgd_doc doc;
+	struct first_date fd = {0};
+	int rc = -1;
+
+	memset(a, 0, sizeof(*a));
+	pgd_doc_init(&doc);
+	snprintf(a->sha256, sizeof(a->sha256), "%s", sha);
+	if (!is_html(res->content_type, res->body, res->len))
+		goto out;
+	charset_hint(res->content_type, res->body, res->len, hint, sizeof(hint));
+	if (pgd_text_decode(url, res->body, res->len, hint[0] ? hint : NULL, 1, &text, &tlen, cs, &err) < 0) {
+		char msg[1024];
+		snprintf(msg, sizeof(msg), "页面编码无效（声明的编码：%s）：%s", hint[0] ? hint : "无", err.message);
+		a->enc_error = pgd_strdup(msg);
+		rc = 0;
+		goto out;
+	}
+	/* list dates without a year ("11-30") take the year of as_of */
+	if (pgd_page_parse_asof(text, tlen, base, c->as_of, &a->pg, &err) < 0)
+		goto out;
+	rc = 0;
+	if (pgd_doc_parse(url, text, tlen, PGD_DOC_HTML, &doc, &err) < 0)
+		goto out;
+	vis = visible_text(&doc, &vlen);
+	a->text_len = vlen;
+	/* the SimHash and a date in the text serve items and the home page, not list pages */
+	if (home || a->pg.pub_date || a->pg.n_list_items < 2)
+		a->simhash = pgd_simhash(vis, vlen);
+	if (!home && !a->pg.pub_date && a->pg.n_list_items < 2) {
+		/* an article shows its date near the top */
+		pgd_date_scan_asof(vis, vlen < FIRST_DATE_SCAN ? vlen : FIRST_DATE_SCAN, c->as_of, on_date, &fd);
+		a->first_date = fd.t;
+	}
+	if (c->sc)
+		content_check(c, &doc, a);
+out:
+	if (rc < 0)
+		pgd_page_analysis_release(a);
+	pgd_doc_release(&doc);
+	free(vis);
+	free(text);
+	return rc;
+}
+
+/* ---- evidence: page bodies as files named by their sha256, kept only when a finding needs them ---- */
+
+static char *ev_path(const char *dir, const char *name)
+{
+	size_t n = strlen(dir) + strlen(name) + 2;
+	char *p = pgd_malloc(n);
+	snprintf(p, n, "%s/%s", dir, name);
+	return p;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Write data to dir/name atomically (temp + rename). excl: keep an existing file (returns 1). */
+static int write_file(const char *dir, const char *name, const char *data, size_t len, int excl)
+{
+	char *path = ev_path(dir, name), *tmp = NULL;
+	struct stat st;
+	int fd = -1, rc = -1;
+	size_t tl;
+
+	if (excl && stat(path, &st) == 0) {
+		rc = 1;
+		goto out;
+	}
+	tl = strlen(path) + 16;
+	tmp = pgd_malloc(tl);
+	snprintf(tmp, tl, "%s.tmpXXXXXX", path);
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		goto out;
+	if (write_all(fd, data, len) < 0 || close(fd) != 0) {
+		fd = -1;
+		unlink(tmp);
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp, path) != 0) {
+		unlink(tmp);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (fd >= 0) {
+		close(fd);
+		unlink(tmp);
+	}
+	free(tmp);
+	free(path);
+	return rc;
+}
+
+/* Keep a page's body and its response metadata (".meta-<sha>": status, content type, headers)
+ * until the end of the crawl decides whether a finding refers to it. */
+static void evidence_write(struct crawl *c, struct page_rec *p, const struct pgd_fetch_result *res)
+{
+	char hex[65], name[80];
+	struct pgd_buf m;
+	int w;
+
+	if (!c->o->evidence_dir || !p->has_sha)
+		return;
+	hex32(p->sha, hex);
+	w = write_file(c->o->evidence_dir, hex, res->body, res->len, 1);
+	if (w < 0)
+		return; /* the directory is full or gone: the finding goes without evidence */
+	p->file = 1;
+	p->ours = w == 0;
+	pgd_buf_init(&m, (size_t)PGD_FETCH_HEADERS_MAX + 4096);
+	pgd_buf_addf(&m, "%ld\n%zu\n", (long)res->status, res->len);
+	pgd_buf_addstr(&m, res->content_type ? res->content_type : "");
+	pgd_buf_addch(&m, '\n');
+	pgd_buf_addstr(&m, res->headers ? res->headers : "");
+	snprintf(name, sizeof(name), ".meta-%s", hex);
+	if (write_file(c->o->evidence_dir, name, m.data ? m.data : "", m.len, 0) < 0)
+		p->file = 0;
+	pgd_buf_release(&m);
+}
+
+/* ---- judging a page from its analysis ---- */
+
+static void add_link(struct crawl *c, size_t page_idx, const struct pgd_page_link *l)
 {
 	size_t i = lookup(c, l->href);
 	struct entry *e;
 
 	if (i != (size_t)-1) {
 		e = &c->v[i];
-		if (l->nav && e->page && !e->home && !e->nav_text) {
+		if (l->nav && e->page && !e->home && !e->processed && !e->nav_text) {
 			e->column = 1;
 			e->nav_text = pgd_strdup(l->text);
 		}
@@ -212,143 +611,230 @@ static void add_link(struct crawl *c, const char *page, const struct pgd_page_li
 	}
 	i = insert(c, l->href);
 	e = &c->v[i];
-	e->from = pgd_strdup(page);
+	e->from = (uint32_t)page_idx;
 	e->text = pgd_strdup(l->text);
 	e->line = l->line;
 	e->image = l->image ? 1 : 0;
 	e->internal = pgd_url_same_host(l->href, c->site) ? 1 : 0;
 	c->r->links++;
-	if (e->internal && !l->image && !looks_like_file(l->href) && c->pages_queued < c->o->max_pages) {
-		e->page = 1;
-		c->pages_queued++;
+	if (e->internal && !l->image && !looks_like_file(l->href) && c->npages < c->o->max_pages) {
+		make_page(c, i);
 		if (l->nav) {
 			e->column = 1;
 			e->nav_text = pgd_strdup(l->text);
 		}
-		pgd_fetcher_add(c->f, e->url, PGD_FETCH_GET, (void *)(uintptr_t)i);
-	} else {
-		pgd_fetcher_add(c->f, e->url, PGD_FETCH_CHECK, (void *)(uintptr_t)i);
 	}
+	todo_push(c, i);
 }
 
-static enum pgd_patrol_severity sev_of(enum pgd_severity s)
+static void add_column(struct crawl *c, const char *url, const char *name, const char *kind, time_t newest,
+	size_t items, int stale, int empty)
 {
-	return s == PGD_SEV_BLOCK ? PGD_PATROL_BLOCK : s == PGD_SEV_REVIEW ? PGD_PATROL_REVIEW : PGD_PATROL_INFO;
+	struct pgd_patrol_column *k;
+	PGD_GROW(c->r->columns, c->r->n_columns + 1, c->r->cap_columns);
+	k = &c->r->columns[c->r->n_columns++];
+	k->url = pgd_strdup(url);
+	k->name = pgd_strdup(name);
+	k->kind = kind;
+	k->newest = newest;
+	k->items = items;
+	k->stale = stale;
+	k->empty = empty;
 }
 
-static void content_check(struct crawl *c, const char *url, const char *html, size_t len)
+static void add_item(struct pgd_patrol_report *r, const char *url, const char *title, time_t published,
+	const char *sha, uint64_t simhash)
 {
-	struct pgd_doc doc;
-	struct pgd_findings fs;
-	struct pgd_check_opts co = {0};
-	struct pgd_err err = {0};
-	struct tm tm;
-	time_t bj = c->as_of + 8 * 3600;
-
-	pgd_doc_init(&doc);
-	pgd_findings_init(&fs);
-	gmtime_r(&bj, &tm);
-	co.as_of_year = tm.tm_year + 1900;
-	co.as_of_month = tm.tm_mon + 1;
-	co.as_of_day = tm.tm_mday;
-	if (pgd_doc_parse(url, html, len, PGD_DOC_HTML, &doc, &err) < 0)
-		goto out;
-	if (pgd_check_doc(c->sc, &doc, &co, &fs, &err) < 0)
-		goto out;
-	for (size_t i = 0; i < fs.n; i++) {
-		const struct pgd_finding *x = &fs.v[i];
-		pgd_patrol_add(c->r, url, NULL, x->category, sev_of(x->severity), x->line, x->text, "%s",
-			       x->message ? x->message : "");
-	}
-out:
-	pgd_findings_release(&fs);
-	pgd_doc_release(&doc);
+	struct pgd_patrol_item *it;
+	PGD_GROW(r->found, r->n_found + 1, r->cap_found);
+	it = &r->found[r->n_found++];
+	memset(it, 0, sizeof(*it));
+	it->url = pgd_strdup(url);
+	it->title = pgd_strdup(title);
+	it->published = published;
+	snprintf(it->sha256, sizeof(it->sha256), "%s", sha ? sha : "");
+	it->simhash = simhash;
 }
 
-static void judge_page(struct crawl *c, struct entry *e, const char *url, const struct pgd_page *pg)
+static void judge_column(struct crawl *c, struct entry *e, const struct pgd_page *pg)
 {
 	const struct pgd_patrol_thresholds *th = c->th;
+	const char *name = pg->column_name ? pg->column_name : e->nav_text ? e->nav_text : pg->title;
+	int notice = is_notice_column(pg->column_type) || is_notice_column(name) || is_notice_column(e->nav_text);
+	int news = !notice && (is_news_column(pg->column_type) || is_news_column(name) ||
+			       is_news_column(e->nav_text));
+	/* other columns (overviews, personnel, planning ...): the lenient notice/policy period */
+	int days = news ? th->news_column_days : th->notice_column_days;
+	int stale = 0, empty = 0;
 	char d[16];
 
+	if (pg->n_list_items == 0) {
+		empty = 1;
+		pgd_patrol_add(c->r, e->url, NULL, "site.empty_column", PGD_PATROL_REVIEW, 0, name,
+			       "栏目“%s”没有任何带日期的信息条目，属于空白栏目", name ? name : e->url);
+	} else if (pg->newest_date > 0 && dayno(c->as_of) - dayno(pg->newest_date) > days) {
+		stale = 1;
+		day_str(pg->newest_date, d, sizeof(d));
+		pgd_patrol_add(c->r, e->url, NULL, "site.stale_column", PGD_PATROL_REVIEW, 0, name,
+			       "%s栏目“%s”已 %ld 天未更新（最近一次 %s），超过 %d 天",
+			       notice ? "通知公告/政策文件类" : news ? "动态/要闻类" : "其他", name ? name : e->url,
+			       dayno(c->as_of) - dayno(pg->newest_date), d, days);
+	}
+	add_column(c, e->url, name, notice ? "notice" : news ? "news" : "other", pg->newest_date,
+		   pg->n_list_items, stale, empty);
+}
+
+/* The first link hidden on the page that leaves the site, NULL when none (borrowed). */
+static const char *hidden_offsite(const struct crawl *c, const struct pgd_page *pg)
+{
+	for (size_t i = 0; i < pg->n_links; i++)
+		if (pg->links[i].hidden && !pgd_url_same_host(pg->links[i].href, c->site))
+			return pg->links[i].href;
+	return NULL;
+}
+
+/* Defacement of the home page against the accepted baseline (site.defaced, block). */
+static void judge_defaced(struct crawl *c, struct entry *e, const struct pgd_page_analysis *a)
+{
+	const struct pgd_patrol_home *b = c->o->home_baseline;
+	const char *t0 = b->title ? b->title : "", *t1 = a->pg.title ? a->pg.title : "";
+	int dist = pgd_simhash_distance(a->simhash, b->simhash), block = 0;
+	const char *hidden;
+
+	if (b->sha256[0] && strcmp(b->sha256, a->sha256) == 0)
+		return; /* the very page accepted */
+	if (strcmp(t0, t1) != 0 && dist >= c->th->deface_simhash_bits) {
+		pgd_patrol_add(c->r, e->url, NULL, "site.defaced", PGD_PATROL_BLOCK, 0, a->pg.title,
+			       "首页标题由“%s”变为“%s”，正文与基准差异 %d 位（阈值 %d 位），疑似被篡改", t0, t1, dist,
+			       c->th->deface_simhash_bits);
+		return;
+	}
+	if (b->text_len > 0 && a->text_len * 4 < b->text_len) {
+		pgd_patrol_add(c->r, e->url, NULL, "site.defaced", PGD_PATROL_BLOCK, 0, a->pg.title,
+			       "首页正文由基准的 %zu 字节减少到 %zu 字节（不足四分之一），疑似被篡改或清空", b->text_len,
+			       a->text_len);
+		return;
+	}
+	for (size_t i = 0; i < a->nf && !block; i++)
+		block = a->f[i].severity == PGD_PATROL_BLOCK;
+	if (block && (hidden = hidden_offsite(c, &a->pg)) != NULL)
+		pgd_patrol_add(c->r, e->url, NULL, "site.defaced", PGD_PATROL_BLOCK, 0, a->pg.title,
+			       "首页被植入指向站外的隐藏链接（%s）并含有严重违规内容，疑似被挂暗链篡改", hidden);
+}
+
+/* Everything a page's analysis tells: findings, column, item, home page, its links. */
+static void apply(struct crawl *c, size_t idx, const struct pgd_page_analysis *a)
+{
+	struct entry *e = &c->v[idx];
+	const struct pgd_page *pg = &a->pg;
+	char d[16];
+
+	e->processed = 1;
+	if (a->enc_error) {
+		pgd_patrol_add(c->r, e->url, NULL, "site.encoding_invalid", PGD_PATROL_REVIEW, 0, NULL, "%s",
+			       a->enc_error);
+		return;
+	}
+	for (size_t i = 0; i < a->nf; i++) {
+		const struct pgd_patrol_finding *x = &a->f[i];
+		pgd_patrol_add(c->r, e->url, NULL, x->category, x->severity, x->line, x->text, "%s",
+			       x->message ? x->message : "");
+	}
 	if (e->home) {
 		time_t newest = pg->pub_date > pg->newest_date ? pg->pub_date : pg->newest_date;
-		if (newest > 0 && dayno(c->as_of) - dayno(newest) > th->zombie_days) {
+		if (newest > 0 && dayno(c->as_of) - dayno(newest) > c->th->zombie_days) {
 			day_str(newest, d, sizeof(d));
-			pgd_patrol_add(c->r, url, NULL, "site.homepage_stale", PGD_PATROL_REVIEW, 0, NULL,
-				       "首页已 %ld 天未更新（最近一次 %s），超过 %d 天",
-				       dayno(c->as_of) - dayno(newest), d, th->zombie_days);
+			pgd_patrol_add(c->r, e->url, NULL, "site.homepage_stale", PGD_PATROL_REVIEW, 0, NULL,
+				       "首页已 %ld 天未更新（最近一次 %s），超过 %d 天", dayno(c->as_of) - dayno(newest), d,
+				       c->th->zombie_days);
 		}
+		snprintf(c->r->home.sha256, sizeof(c->r->home.sha256), "%s", a->sha256);
+		c->r->home.simhash = a->simhash;
+		free(c->r->home.title);
+		c->r->home.title = pgd_strdup(pg->title);
+		c->r->home.text_len = a->text_len;
+		if (c->o->home_baseline)
+			judge_defaced(c, e, a);
+	} else if (e->column || ((pg->column_name || pg->column_type) && !pg->pub_date && pg->n_list_items > 0)) {
+		e->column = 1;
+		judge_column(c, e, pg);
+	} else if (pg->pub_date || (pg->title && a->first_date && pg->n_list_items < 2)) {
+		add_item(c->r, e->url, pg->title, pg->pub_date ? pg->pub_date : a->first_date, a->sha256, a->simhash);
 	}
-	if (e->column) {
-		const char *name = pg->column_name ? pg->column_name : e->nav_text ? e->nav_text : pg->title;
-		int notice = is_notice_column(pg->column_type) || is_notice_column(name) ||
-			     is_notice_column(e->nav_text);
-		int days = notice ? th->notice_column_days : th->news_column_days;
-		if (pg->n_list_items == 0) {
-			pgd_patrol_add(c->r, url, NULL, "site.empty_column", PGD_PATROL_REVIEW, 0, name,
-				       "栏目“%s”没有任何带日期的信息条目，属于空白栏目", name ? name : url);
-		} else if (pg->newest_date > 0 && dayno(c->as_of) - dayno(pg->newest_date) > days) {
-			day_str(pg->newest_date, d, sizeof(d));
-			pgd_patrol_add(c->r, url, NULL, "site.stale_column", PGD_PATROL_REVIEW, 0, name,
-				       "%s栏目“%s”已 %ld 天未更新（最近一次 %s），超过 %d 天",
-				       notice ? "通知公告/政策文件类" : "动态/要闻类", name ? name : url,
-				       dayno(c->as_of) - dayno(pg->newest_date), d, days);
+	for (size_t i = 0; i < pg->n_links; i++) {
+		const struct pgd_page_link *l = &pg->links[i];
+		int dup = 0;
+		if (l->hidden) {
+			for (size_t j = 0; j < i && !dup; j++)
+				dup = pg->links[j].hidden && strcmp(pg->links[j].href, l->href) == 0;
+			if (!dup) /* c->v[idx], not e: add_link may move the array */
+				pgd_patrol_add(c->r, c->v[idx].url, l->href, "site.hidden_link", PGD_PATROL_BLOCK,
+					       l->line, l->text, "页面中有被样式隐藏的链接（暗链），指向 %s", l->href);
 		}
+		add_link(c, idx, l);
 	}
+	e = &c->v[idx]; /* add_link may move the array */
+	free(e->nav_text);
+	e->nav_text = NULL;
 }
 
 static void on_page(struct crawl *c, size_t idx, struct pgd_fetch_result *res)
 {
 	struct entry *e = &c->v[idx];
+	struct page_rec *p = page_of(c, idx);
 	const char *url = res->final_url ? res->final_url : e->url;
-	char hint[32], cs[32];
-	char *text = NULL;
-	size_t tlen = 0;
-	struct pgd_err err = {0};
-	struct pgd_page pg;
+	struct pgd_page_analysis a;
+	char sha[65], etag[256], lm[64];
+	int have = 0;
 
-	memset(&pg, 0, sizeof(pg));
-	c->r->pages++;
-	if (res->time_ms > (double)c->th->slow_page_ms)
-		pgd_patrol_add(c->r, e->url, NULL, "site.slow_page", PGD_PATROL_REVIEW, 0, NULL,
-			       "页面响应用时 %.1f 秒，超过 %.1f 秒", res->time_ms / 1000.0,
-			       c->th->slow_page_ms / 1000.0);
+	memset(&a, 0, sizeof(a));
 	if (e->home) {
 		free(c->site);
 		c->site = pgd_strdup(url);
 	} else if (!pgd_url_same_host(url, c->site)) {
-		goto out; /* redirected off the site: checked, not crawled */
+		c->r->pages++;
+		return; /* redirected off the site: checked, not crawled */
 	}
-	if (!is_html(res->content_type, res->body, res->len))
-		goto out;
-	charset_hint(res->content_type, res->body, res->len, hint, sizeof(hint));
-	if (pgd_text_decode(e->url, res->body, res->len, hint[0] ? hint : NULL, 1, &text, &tlen, cs,
-			    &err) < 0) {
-		pgd_patrol_add(c->r, e->url, NULL, "site.encoding_invalid", PGD_PATROL_REVIEW, 0, NULL,
-			       "页面编码无效（声明的编码：%s）：%s", hint[0] ? hint : "无", err.message);
-		goto out;
-	}
-	if (pgd_page_parse(text, tlen, url, &pg, &err) < 0)
-		goto out;
-	judge_page(c, e, e->url, &pg);
-	if (c->sc)
-		content_check(c, e->url, text, tlen);
-	for (size_t i = 0; i < pg.n_links; i++) {
-		const struct pgd_page_link *l = &pg.links[i];
-		int dup = 0;
-		if (l->hidden) {
-			for (size_t j = 0; j < i && !dup; j++)
-				dup = pg.links[j].hidden && strcmp(pg.links[j].href, l->href) == 0;
-			if (!dup)
-				pgd_patrol_add(c->r, e->url, l->href, "site.hidden_link", PGD_PATROL_BLOCK, l->line,
-					       l->text, "页面中有被样式隐藏的链接（暗链），指向 %s", l->href);
+	if (res->status == 304) {
+		/* not modified: the analysis of last time, unless it cannot be read (then fetch it whole) */
+		if (p->cache_off < 0 || pgd_crawlcache_read(c->cache, p->cache_off, etag, lm, &a) < 0) {
+			p->nocond = 1;
+			todo_push(c, idx);
+			return;
 		}
-		add_link(c, e->url, l);
-		e = &c->v[idx]; /* add_link may move the array */
+		have = 1;
+		c->r->pages_unchanged++;
+		if (unhex32(a.sha256, p->sha) == 0)
+			p->has_sha = 1;
+	} else {
+		pgd_sha256(res->body, res->len, p->sha);
+		p->has_sha = 1;
+		hex32(p->sha, sha);
+		p->fetched_at = time(NULL);
+		p->status = (short)res->status;
+		evidence_write(c, p, res);
+		if (p->cache_off >= 0 && pgd_crawlcache_read(c->cache, p->cache_off, etag, lm, &a) == 0) {
+			if (strcmp(a.sha256, sha) == 0) { /* same bytes as last time */
+				have = 1;
+				c->r->pages_unchanged++;
+			} else {
+				pgd_page_analysis_release(&a);
+			}
+		}
+		if (!have)
+			have = analyse(c, e->url, url, e->home, res, sha, &a) == 0;
 	}
-out:
-	pgd_page_release(&pg);
-	free(text);
+	c->r->pages++;
+	if (res->time_ms > (double)c->th->slow_page_ms)
+		pgd_patrol_add(c->r, e->url, NULL, "site.slow_page", PGD_PATROL_REVIEW, 0, NULL,
+			       "页面响应用时 %.1f 秒，超过 %.1f 秒", res->time_ms / 1000.0, c->th->slow_page_ms / 1000.0);
+	if (!have)
+		return;
+	if (c->cache)
+		pgd_crawlcache_put(c->cache, e->url, res->status == 304 ? etag : res->etag,
+				   res->status == 304 ? lm : res->last_modified, &a);
+	apply(c, idx, &a);
+	pgd_page_analysis_release(&a);
 }
 
 static int suspect(const struct pgd_fetch_result *res)
@@ -372,33 +858,29 @@ static void describe(enum pgd_fetch_error err, long status, char *out, size_t n)
 		snprintf(out, n, "%s", pgd_fetch_error_name(err));
 }
 
-static void on_done(void *arg, void *user, struct pgd_fetch_result *res)
+static void verdict(struct crawl *c, size_t idx, struct pgd_fetch_result *res)
 {
-	struct crawl *c = arg;
-	size_t idx = (size_t)(uintptr_t)user;
 	struct entry *e = &c->v[idx];
+	const char *from = e->from != NONE ? c->v[e->from].url : NULL;
 	char why[96], first[192];
 
-	c->done++;
-	if (c->o->progress)
-		c->o->progress(c->o->progress_arg, c->done, pgd_fetcher_pending(c->f));
 	if (!broken(res) && !(res->error == PGD_FETCH_OK && (res->status == 403 || res->status == 429))) {
 		if (e->page && res->body)
 			on_page(c, idx, res);
 		return;
 	}
 	if (suspect(res) && !e->rechecked) { /* confirmed only by a second failure, later */
-		e->suspect_error = res->error;
-		e->suspect_status = res->status;
+		e->suspect_error = (unsigned char)res->error;
+		e->suspect_status = (short)res->status;
 		PGD_GROW(c->suspects, c->nsus + 1, c->capsus);
-		c->suspects[c->nsus++] = idx;
+		c->suspects[c->nsus++] = (uint32_t)idx;
 		return;
 	}
 	describe(res->error, res->status, why, sizeof(why));
 	first[0] = '\0';
 	if (e->rechecked) {
 		char w0[64];
-		describe(e->suspect_error, e->suspect_status, w0, sizeof(w0));
+		describe((enum pgd_fetch_error)e->suspect_error, e->suspect_status, w0, sizeof(w0));
 		snprintf(first, sizeof(first), "（首次检查：%s，复查仍失败，疑似问题已确认）", w0);
 	}
 	if (e->home) {
@@ -412,7 +894,7 @@ static void on_done(void *arg, void *user, struct pgd_fetch_result *res)
 		return;
 	}
 	if (res->error == PGD_FETCH_REDIRECT_LOOP) {
-		pgd_patrol_add(c->r, e->from, e->url, "site.redirect_loop", PGD_PATROL_REVIEW, e->line, e->text,
+		pgd_patrol_add(c->r, from, e->url, "site.redirect_loop", PGD_PATROL_REVIEW, e->line, e->text,
 			       "链接重定向超过 %d 次或形成循环", c->o->max_redirects);
 		return;
 	}
@@ -422,10 +904,150 @@ static void on_done(void *arg, void *user, struct pgd_fetch_result *res)
 	if (e->page && res->error == PGD_FETCH_TIMEOUT)
 		pgd_patrol_add(c->r, e->url, NULL, "site.slow_page", PGD_PATROL_REVIEW, 0, NULL,
 			       "页面在 %.1f 秒内没有响应", c->o->timeout_ms / 1000.0);
-	pgd_patrol_add(c->r, e->from, e->url,
-		       e->internal ? "site.broken_link_internal" : "site.broken_link_external",
-		       PGD_PATROL_REVIEW, e->line, e->text, "%s%s无法访问：%s%s",
-		       e->internal ? "站内" : "外部", e->image ? "图片" : "链接", why, first);
+	pgd_patrol_add(c->r, from, e->url, e->internal ? "site.broken_link_internal" : "site.broken_link_external",
+		       PGD_PATROL_REVIEW, e->line, e->text, "%s%s无法访问：%s%s", e->internal ? "站内" : "外部",
+		       e->image ? "图片" : "链接", why, first);
+}
+
+static void on_done(void *arg, void *user, struct pgd_fetch_result *res)
+{
+	struct crawl *c = arg;
+	size_t idx = (size_t)(uintptr_t)user;
+	size_t before = c->nsus, todo = c->todo_n;
+
+	c->done++;
+	verdict(c, idx, res);
+	/* the verdict is out unless the entry waits for a re-check or a whole fetch */
+	if (c->nsus == before && !(c->todo_n > todo && c->todo[c->todo_head + c->todo_n - 1] == idx)) {
+		free(c->v[idx].text);
+		c->v[idx].text = NULL;
+	}
+	pump(c);
+	if (c->o->progress)
+		c->o->progress(c->o->progress_arg, c->done, pgd_fetcher_pending(c->f) + c->todo_n);
+}
+
+/* ---- the end of a crawl: which page bodies are evidence ---- */
+
+static int cmp_sha(const void *a, const void *b)
+{
+	return memcmp(a, b, 32);
+}
+
+static int sha_in(const unsigned char (*set)[32], size_t n, const unsigned char *sha)
+{
+	return n && bsearch(sha, set, n, 32, cmp_sha) != NULL;
+}
+
+/* Read ".meta-<sha>" back into an evidence entry. */
+static void evidence_meta(const char *dir, const char *hex, struct pgd_patrol_evidence *ev)
+{
+	char name[80], *path, *nl;
+	FILE *f;
+	struct pgd_buf b;
+	char chunk[4096];
+	size_t n;
+
+	snprintf(name, sizeof(name), ".meta-%s", hex);
+	path = ev_path(dir, name);
+	f = fopen(path, "r");
+	free(path);
+	if (!f)
+		return;
+	pgd_buf_init(&b, (size_t)PGD_FETCH_HEADERS_MAX + 4096);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		if (pgd_buf_add(&b, chunk, n) < 0)
+			break;
+	fclose(f);
+	if (!b.data)
+		goto out;
+	/* status \n size \n content type \n headers */
+	ev->status = strtol(b.data, &nl, 10);
+	nl = strchr(b.data, '\n');
+	if (!nl)
+		goto out;
+	ev->size = (size_t)strtoull(nl + 1, NULL, 10);
+	nl = strchr(nl + 1, '\n');
+	if (!nl)
+		goto out;
+	{
+		char *ct = nl + 1, *end = strchr(ct, '\n');
+		if (!end)
+			goto out;
+		*end = '\0';
+		ev->content_type = *ct ? pgd_strdup(ct) : NULL;
+		ev->headers = end[1] ? pgd_strdup(end + 1) : NULL;
+	}
+out:
+	pgd_buf_release(&b);
+}
+
+/* Each finding of this site refers to the body of the page it is on (when kept); the bodies no
+ * finding refers to are deleted; report->evidence lists each kept body once. Also marks the
+ * pages with findings in the re-crawl state. */
+static void finish_evidence(struct crawl *c)
+{
+	const char *dir = c->o->evidence_dir;
+	unsigned char (*kept)[32] = NULL;
+	size_t nkept = 0, capk = 0;
+	char hex[65], name[80];
+
+	for (size_t i = c->r_first; i < c->r->n; i++) {
+		struct pgd_patrol_finding *f = &c->r->items[i];
+		size_t idx = lookup(c, f->url);
+		struct page_rec *p = idx != (size_t)-1 ? page_of(c, idx) : NULL;
+		if (!p)
+			continue;
+		if (c->cache && !p->had_finding) {
+			pgd_crawlcache_mark(c->cache, f->url);
+			p->had_finding = 1;
+		}
+		if (!dir || !p->file)
+			continue;
+		if (!sha_in((const unsigned char (*)[32])kept, nkept, p->sha) && c->r->n_evidence >= MAX_EVIDENCE)
+			continue; /* past the cap: the finding goes without evidence */
+		hex32(p->sha, hex);
+		free(f->evidence);
+		f->evidence = pgd_strdup(hex);
+		if (!sha_in((const unsigned char (*)[32])kept, nkept, p->sha)) {
+			struct pgd_patrol_evidence *ev;
+			int dup = 0;
+			for (size_t k = 0; k < c->r->n_evidence && !dup; k++)
+				dup = strcmp(c->r->evidence[k].sha256, hex) == 0;
+			PGD_GROW(kept, nkept + 1, capk);
+			memcpy(kept[nkept++], p->sha, 32);
+			qsort(kept, nkept, 32, cmp_sha);
+			if (dup)
+				continue;
+			PGD_GROW(c->r->evidence, c->r->n_evidence + 1, c->r->cap_evidence);
+			ev = &c->r->evidence[c->r->n_evidence++];
+			memset(ev, 0, sizeof(*ev));
+			memcpy(ev->sha256, hex, sizeof(ev->sha256));
+			ev->kind = "page";
+			ev->url = pgd_strdup(f->url);
+			ev->fetched_at = p->fetched_at;
+			ev->status = p->status;
+			evidence_meta(dir, hex, ev);
+		}
+	}
+	for (size_t i = 0; dir && i < c->npages; i++) {
+		struct page_rec *p = &c->pages[i];
+		char *path;
+		if (!p->file)
+			continue;
+		hex32(p->sha, hex);
+		snprintf(name, sizeof(name), ".meta-%s", hex);
+		path = ev_path(dir, name);
+		unlink(path);
+		free(path);
+		if (p->ours && !sha_in((const unsigned char (*)[32])kept, nkept, p->sha)) {
+			path = ev_path(dir, hex);
+			unlink(path);
+			free(path);
+		}
+		p->file = 0;
+	}
+	free(kept);
 }
 
 int pgd_patrol_site(const char *url, const struct pgd_patrol_opts *o, struct pgd_patrol_report *r,
@@ -442,8 +1064,14 @@ int pgd_patrol_site(const char *url, const struct pgd_patrol_opts *o, struct pgd
 				 url ? url : "");
 		goto out;
 	}
+	if (o->evidence_dir && mkdir(o->evidence_dir, 0700) < 0 && errno != EEXIST) {
+		rc = pgd_err_set(err, PGD_ERR_IO, o->evidence_dir, "无法创建证据目录“%s”：%s", o->evidence_dir,
+				 strerror(errno));
+		goto out;
+	}
 	c.o = o;
 	c.r = r;
+	c.r_first = r->n;
 	pgd_patrol_thresholds_default(&c.th_default);
 	c.th = o->th ? o->th : &c.th_default;
 	c.as_of = o->as_of ? o->as_of : time(NULL);
@@ -452,6 +1080,7 @@ int pgd_patrol_site(const char *url, const struct pgd_patrol_opts *o, struct pgd
 	fo.per_host = o->per_host;
 	fo.max_redirects = o->max_redirects;
 	fo.max_bytes = o->max_bytes;
+	c.queue_max = (size_t)(o->concurrency > 0 ? o->concurrency : 1) * QUEUE_PER_SLOT + 16;
 	c.f = pgd_fetcher_new(&fo);
 	if (!c.f) {
 		rc = pgd_err_set(err, PGD_ERR_INTERNAL, url, "无法初始化网络请求组件（libcurl）");
@@ -470,47 +1099,76 @@ int pgd_patrol_site(const char *url, const struct pgd_patrol_opts *o, struct pgd
 		}
 		c.site = u;
 	}
+	/* cached analyses hold the checker's findings: a state made without content checks (or with
+	 * them) is no use for a patrol with (without) them */
+	if (o->cache_dir && (rc = pgd_crawlcache_open(o->cache_dir, c.site, c.sc ? "content" : "links", &c.cache,
+						      err)) < 0)
+		goto out;
+	memset(r->home.sha256, 0, sizeof(r->home.sha256));
+	r->home.simhash = 0;
+	r->home.text_len = 0;
+	free(r->home.title);
+	r->home.title = NULL;
 	home = insert(&c, c.site);
 	c.v[home].home = 1;
-	c.v[home].page = 1;
 	c.v[home].internal = 1;
-	c.pages_queued = 1;
-	pgd_fetcher_add(c.f, c.site, PGD_FETCH_GET, (void *)(uintptr_t)home);
+	make_page(&c, home);
+	todo_push(&c, home);
 	for (;;) {
+		pump(&c);
 		if (pgd_fetcher_run(c.f, on_done, &c) < 0) {
 			rc = pgd_err_set(err, PGD_ERR_INTERNAL, url, "巡查网站“%s”时网络请求组件出错", url);
 			goto out;
 		}
+		if (c.todo_n > 0)
+			continue;
 		if (c.nsus == 0)
 			break;
 		for (size_t i = 0; i < c.nsus; i++) { /* the re-check, after all the others */
-			struct entry *e = &c.v[c.suspects[i]];
-			e->rechecked = 1;
-			pgd_fetcher_add(c.f, e->url, e->page ? PGD_FETCH_GET : PGD_FETCH_CHECK,
-					(void *)(uintptr_t)c.suspects[i]);
+			c.v[c.suspects[i]].rechecked = 1;
+			todo_push(&c, c.suspects[i]);
 		}
 		c.nsus = 0;
 	}
+	finish_evidence(&c);
+	if (c.cache) { /* the state is an optimisation: failing to save it fails no patrol */
+		struct pgd_err cerr = {0};
+		(void)pgd_crawlcache_commit(c.cache, &cerr);
+	}
+	c.ev_done = 1;
 out:
+	if (c.f && !c.ev_done && o && o->evidence_dir)
+		finish_evidence(&c); /* an error: at least no stray files */
 	for (size_t i = 0; i < c.n; i++) {
-		free(c.v[i].url);
-		free(c.v[i].from);
 		free(c.v[i].text);
 		free(c.v[i].nav_text);
 	}
+	while (c.arena) {
+		struct arena_block *b = c.arena;
+		c.arena = b->next;
+		free(b);
+	}
 	free(c.v);
 	free(c.slots);
+	free(c.pages);
+	free(c.todo);
 	free(c.suspects);
 	free(c.site);
+	pgd_crawlcache_free(c.cache);
 	pgd_scanner_free(c.sc);
 	pgd_fetcher_free(c.f);
 	return rc;
 }
 
+
+/* ---- feeds ---- */
+
 struct feed_fetch {
 	char *body;
 	size_t len;
 	long status;
+	char *content_type, *headers;
+	time_t fetched_at;
 	enum pgd_fetch_error error;
 	char error_text[256];
 };
@@ -524,6 +1182,59 @@ static void on_feed(void *arg, void *user, struct pgd_fetch_result *res)
 	ff->body = res->body;
 	ff->len = res->len;
 	res->body = NULL;
+	ff->content_type = pgd_strdup(res->content_type);
+	ff->headers = pgd_strdup(res->headers);
+	ff->fetched_at = time(NULL);
+}
+
+/* Each entry of a feed is an item of the platform. */
+static void feed_items(const struct pgd_feed *feed, struct pgd_patrol_report *r)
+{
+	for (size_t i = 0; i < feed->n; i++) {
+		const struct pgd_feed_item *it = &feed->items[i];
+		char sha[65] = "";
+		uint64_t sh = 0;
+		if (it->content && *it->content) {
+			size_t n = strlen(it->content);
+			pgd_sha256_hex(it->content, n, sha);
+			sh = pgd_simhash(it->content, n);
+		}
+		add_item(r, it->link, it->title, it->published, sha, sh);
+	}
+}
+
+/* The feed's body is the evidence of the findings on it. */
+static void feed_evidence(const char *dir, const char *url, const struct feed_fetch *ff,
+	struct pgd_patrol_report *r, size_t first)
+{
+	char hex[65];
+	struct pgd_patrol_evidence *ev;
+	int dup = 0;
+
+	if (!dir || first >= r->n || !ff->body || r->n_evidence >= MAX_EVIDENCE)
+		return;
+	pgd_sha256_hex(ff->body, ff->len, hex);
+	if (write_file(dir, hex, ff->body, ff->len, 1) < 0)
+		return;
+	for (size_t i = first; i < r->n; i++) {
+		free(r->items[i].evidence);
+		r->items[i].evidence = pgd_strdup(hex);
+	}
+	for (size_t k = 0; k < r->n_evidence && !dup; k++)
+		dup = strcmp(r->evidence[k].sha256, hex) == 0;
+	if (dup)
+		return;
+	PGD_GROW(r->evidence, r->n_evidence + 1, r->cap_evidence);
+	ev = &r->evidence[r->n_evidence++];
+	memset(ev, 0, sizeof(*ev));
+	memcpy(ev->sha256, hex, sizeof(ev->sha256));
+	ev->kind = "page";
+	ev->url = pgd_strdup(url);
+	ev->fetched_at = ff->fetched_at;
+	ev->status = ff->status;
+	ev->content_type = pgd_strdup(ff->content_type);
+	ev->headers = ff->headers && *ff->headers ? pgd_strdup(ff->headers) : NULL;
+	ev->size = ff->len;
 }
 
 int pgd_patrol_feed(const char *url, const struct pgd_patrol_opts *o, struct pgd_patrol_report *r,
@@ -535,6 +1246,7 @@ int pgd_patrol_feed(const char *url, const struct pgd_patrol_opts *o, struct pgd
 	struct pgd_feed feed;
 	struct pgd_patrol_thresholds thd;
 	struct pgd_err perr = {0};
+	size_t first = r ? r->n : 0;
 	int rc = 0;
 
 	memset(&ff, 0, sizeof(ff));
@@ -574,14 +1286,24 @@ int pgd_patrol_feed(const char *url, const struct pgd_patrol_opts *o, struct pgd
 		pgd_patrol_add(r, url, NULL, "site.unavailable", PGD_PATROL_BLOCK, 0, NULL, "订阅源无法获取：%s", why);
 		goto out;
 	}
-	if (pgd_feed_parse(ff.body, ff.len, url, &feed, &perr) < 0) {
-		pgd_patrol_add(r, url, NULL, "feed.malformed", PGD_PATROL_REVIEW, 0, NULL, "%s", perr.message);
+	if (o->evidence_dir && mkdir(o->evidence_dir, 0700) < 0 && errno != EEXIST) {
+		rc = pgd_err_set(err, PGD_ERR_IO, o->evidence_dir, "无法创建证据目录“%s”：%s", o->evidence_dir,
+				 strerror(errno));
 		goto out;
 	}
+	if (pgd_feed_parse(ff.body, ff.len, url, &feed, &perr) < 0) {
+		pgd_patrol_add(r, url, NULL, "feed.malformed", PGD_PATROL_REVIEW, 0, NULL, "%s", perr.message);
+		feed_evidence(o->evidence_dir, url, &ff, r, first);
+		goto out;
+	}
+	feed_items(&feed, r);
 	pgd_feed_cadence(&feed, url, o->as_of ? o->as_of : time(NULL), o->th ? o->th : &thd, r);
+	feed_evidence(o->evidence_dir, url, &ff, r, first);
 out:
 	pgd_feed_release(&feed);
 	free(ff.body);
+	free(ff.content_type);
+	free(ff.headers);
 	pgd_fetcher_free(f);
 	return rc;
 }

@@ -17,12 +17,17 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
 
 #include "pubguard/accounts.h"
+#include "pubguard/buf.h"
+#include "pubguard/crypto.h"
 #include "pubguard/mem.h"
+#include "pubguard/patrol.h"
+#include "pubguard/patrol_store.h"
 #include "pubguard/reviews.h"
 #include "server/demo.h"
 #include "core/banned.h"
@@ -186,6 +191,10 @@ struct seed {
 	int64_t website_seq;
 	int name_seq;
 	int64_t flagged_platform, handover_id;
+	time_t now; /* the demo's "now": patrol history is dated back from it */
+	int64_t websites[16]; /* open websites, for the demo patrol */
+	size_t n_websites;
+	int64_t worker_id;
 };
 
 /* ---- invented names and numbers ---- */
@@ -361,12 +370,14 @@ static int seed_platform(struct seed *sd, size_t ui, char letter, enum pgd_platf
 	entry[0] = code[0] = '\0';
 	switch (type) {
 	case PGD_PLATFORM_WEBSITE:
+		/* a reserved domain (RFC 2606): `serve --demo` runs workers and the scheduler, and the
+		 * demo must never crawl or probe a real government website */
 		if (ui == U_GOV) {
 			snprintf(name, sizeof(name), "盘州市人民政府网");
-			snprintf(url, sizeof(url), "https://www.panzhou.gov.cn/");
+			snprintf(url, sizeof(url), "https://www.panzhou-demo.example/");
 		} else {
 			snprintf(name, sizeof(name), "盘州%s网站", u->name + 3 * (strncmp(u->name, "市", 3) == 0));
-			snprintf(url, sizeof(url), "https://%s.panzhou.gov.cn/", u->slug);
+			snprintf(url, sizeof(url), "https://%s.panzhou-demo.example/", u->slug);
 		}
 		snprintf(entry, sizeof(entry), "%sxwzx/", url);
 		snprintf(code, sizeof(code), "520281%04" PRId64, ++sd->website_seq);
@@ -403,7 +414,7 @@ static int seed_platform(struct seed *sd, size_t ui, char letter, enum pgd_platf
 	case PGD_PLATFORM_APP:
 		snprintf(name, sizeof(name), "%s", ui == U_MEDIA ? "爱盘州" : "盘州教育云");
 		snprintf(url, sizeof(url), "cn.gov.panzhou.%s", u->slug);
-		snprintf(entry, sizeof(entry), "https://app.panzhou.gov.cn/%s/api/news", u->slug);
+		snprintf(entry, sizeof(entry), "https://app.panzhou-demo.example/%s/api/news", u->slug);
 		break;
 	default:
 		snprintf(name, sizeof(name), "%s视频号", u->brand);
@@ -424,6 +435,8 @@ static int seed_platform(struct seed *sd, size_t ui, char letter, enum pgd_platf
 	sd->n_platforms++;
 	if (closed_platform(ui, letter))
 		return pgd_platform_close(sd->st, *pid, err);
+	if (type == PGD_PLATFORM_WEBSITE && sd->n_websites < sizeof(sd->websites) / sizeof(sd->websites[0]))
+		sd->websites[sd->n_websites++] = *pid;
 	if ((sd->n_platforms % 9) == 4) /* a few open platforms have no secret in custody yet */
 		return 0;
 	snprintf(account, sizeof(account), "pz_%s_%s", u->slug, pgd_platform_type_name(type));
@@ -533,6 +546,295 @@ static int seed_users(struct seed *sd, FILE *out, struct pgd_err *err)
 	return rc;
 }
 
+/* ---- the demo patrol: a week of probes, one done patrol per website, open findings ----
+ * Everything is dated back from the seeding instant (sd->now: the server's clock, a fixed instant
+ * in tests), and today's daily patrol is among the done jobs, so the scheduler of a freshly seeded
+ * demo does not patrol the (unreachable) demo sites again before tomorrow and the screens keep
+ * the seeded findings. The evidence pages are generated from the site's name. */
+#define DEMO_SITES 10
+#define DEMO_PROBES (7 * 20)           /* a week at 20 a day: one every 72 minutes */
+
+static void bj_period(time_t t, char out[32])
+{
+	time_t bj = t + 8 * 3600;
+	struct tm tm;
+	gmtime_r(&bj, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M", &tm);
+}
+
+/* Lease the job just queued (the only one) for the demo worker. */
+static int demo_job(struct seed *sd, int64_t pid, const char *kind, const char *period, time_t at, int64_t *id,
+	char lease[65], struct pgd_err *err)
+{
+	struct pgd_patrol_job j = {0};
+	int rc = pgd_patrol_job_enqueue(sd->st, pid, kind, period, "scheduler", at, id, err);
+	if (rc == 0)
+		rc = pgd_patrol_job_lease(sd->st, sd->worker_id, strcmp(kind, "probe") == 0 ? PGD_PATROL_KIND_PROBE
+											      : PGD_PATROL_KIND_PATROL,
+			300, at, &j, lease, err);
+	if (rc == 0 && j.id != *id)
+		rc = pgd_err_set(err, PGD_ERR_INTERNAL, NULL, "演示巡查任务领取异常");
+	pgd_patrol_job_release(&j);
+	return rc;
+}
+
+static int demo_probes(struct seed *sd, size_t site, int64_t pid, const struct pgd_patrol_thresholds *th,
+	struct pgd_err *err)
+{
+	int rc = 0;
+	/* site 0: 5 of 140 probes failed (3.6 %: site.unavailable, review); site 1: 2 (1.4 %: none) */
+	int fail_every = site == 0 ? 28 : site == 1 ? 70 : 0;
+	for (int k = DEMO_PROBES - 1; k >= 0 && rc == 0; k--) {
+		struct pgd_patrol_result r;
+		char period[32], lease[65];
+		int64_t id = 0;
+		int already = 0;
+		time_t at = sd->now - (time_t)k * 72 * 60 - (pid % 72) * 60;
+		memset(&r, 0, sizeof(r));
+		bj_period(at, period);
+		r.has_probe = 1;
+		r.probe.at = at;
+		r.probe.ok = !(fail_every && k % fail_every == 3);
+		r.probe.status = r.probe.ok ? 200 : 0;
+		r.probe.ms = r.probe.ok ? 60u + (unsigned)((k * 37 + (int)site * 11) % 400) : 15000u;
+		if (!r.probe.ok)
+			snprintf(r.probe.error, sizeof(r.probe.error), "15 秒内未收到首页（连接超时）");
+		/* site 2's certificate runs out in 20 days: site.tls_expiring */
+		r.probe.tls_expires = sd->now + (site == 2 ? 20 : 60 + (time_t)site * 15) * 86400;
+		rc = demo_job(sd, pid, "probe", period, at, &id, lease, err);
+		if (rc == 0)
+			rc = pgd_patrol_ingest(sd->st, id, lease, &r, th, NULL, at + 1, &already, err);
+		pgd_wipe(lease, sizeof(lease));
+	}
+	return rc;
+}
+
+/* A few KB of the site's home page as the evidence of its findings. */
+static char *demo_page(const char *name, const char *url, size_t site)
+{
+	struct pgd_buf b;
+	char *out;
+	pgd_buf_init(&b, 64 * 1024);
+	pgd_buf_addf(&b, "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<title>%s</title>\n"
+			 "<meta name=\"SiteName\" content=\"%s\">\n</head>\n<body>\n<div class=\"nav\"><ul>\n"
+			 "<li><a href=\"%sxwzx/\">工作动态</a></li>\n<li><a href=\"%stzgg/\">通知公告</a></li>\n"
+			 "<li><a href=\"%szcwj/\">政策文件</a></li>\n<li><a href=\"%szwgk/\">政务公开</a></li>\n</ul></div>\n",
+		name, name, url, url, url, url);
+	for (int i = 0; i < 24; i++)
+		pgd_buf_addf(&b, "<li><a href=\"%sxwzx/2026/11/%02d/art_%zu%02d.html\">%s召开2026年第%d次工作推进会</a>"
+				 "<span>2026-11-%02d</span></li>\n",
+			url, 30 - i, site, i, name, 24 - i, 30 - i);
+	pgd_buf_addf(&b, "<p>联系电话：0858-3688%03zu　地址：盘州市亦资街道</p>\n", site);
+	if (site == 0)
+		pgd_buf_addf(&b, "<a href=\"%sxxgk/2019/ndbg.html\">2019年政府信息公开年度报告</a>\n", url);
+	if (site == 1)
+		pgd_buf_addstr(&b, "<p>相关链接：<a href=\"http://www.gzgov.example/old/\">省政府网站</a></p>\n"
+				   "<div style=\"display:none\"><a href=\"https://bet-365.example/\">娱乐城</a></div>\n");
+	if (site == 2)
+		pgd_buf_addstr(&b, "<p>低保公示：王某某，身份证号 520281198805061234，补助 560 元。</p>\n");
+	pgd_buf_addstr(&b, "</body>\n</html>\n");
+	out = pgd_buf_take(&b, NULL);
+	pgd_buf_release(&b);
+	return out;
+}
+
+/* 1-based line of the first occurrence of text in page (0 when absent): the demo's findings
+ * point at the line the evidence viewer marks. */
+static unsigned line_of(const char *page, const char *text)
+{
+	const char *hit = strstr(page, text);
+	unsigned line = 1;
+	if (hit == NULL)
+		return 0;
+	for (const char *q = page; q < hit; q++)
+		line += *q == '\n';
+	return line;
+}
+
+/* "YYYY-MM-DD" in Beijing time of now - days. */
+static void day_before(time_t now, int days, char out[16])
+{
+	time_t bj = now - (time_t)days * 86400 + 8 * 3600;
+	struct tm tm;
+	gmtime_r(&bj, &tm);
+	strftime(out, 16, "%Y-%m-%d", &tm);
+}
+
+static void demo_add(struct pgd_patrol_report *rep, const char *url, const char *target, const char *cat,
+	enum pgd_patrol_severity sev, unsigned line, const char *text, const char *msg, const char *ev)
+{
+	struct pgd_patrol_finding *f;
+	PGD_GROW(rep->items, rep->n + 1, rep->cap);
+	f = &rep->items[rep->n++];
+	memset(f, 0, sizeof(*f));
+	f->url = pgd_strdup(url);
+	f->target = pgd_strdup(target);
+	f->category = pgd_strdup(cat);
+	f->severity = sev;
+	f->line = line;
+	f->text = pgd_strdup(text);
+	f->message = pgd_strdup(msg);
+	f->evidence = pgd_strdup(ev);
+}
+
+static void demo_column(struct pgd_patrol_report *rep, time_t now, const char *url, const char *path,
+	const char *name, const char *kind, int age_days, size_t items)
+{
+	struct pgd_patrol_column *c;
+	char u[256];
+	PGD_GROW(rep->columns, rep->n_columns + 1, rep->cap_columns);
+	c = &rep->columns[rep->n_columns++];
+	memset(c, 0, sizeof(*c));
+	snprintf(u, sizeof(u), "%s%s", url, path);
+	c->url = pgd_strdup(u);
+	c->name = pgd_strdup(name);
+	c->kind = kind;
+	c->items = items;
+	c->empty = items == 0;
+	c->newest = items ? now - (time_t)age_days * 86400 : 0;
+	c->stale = items && age_days > (strcmp(kind, "news") == 0 ? 14 : 180);
+}
+
+static void demo_report_release(struct pgd_patrol_report *rep)
+{
+	for (size_t i = 0; i < rep->n; i++) {
+		free(rep->items[i].url);
+		free(rep->items[i].target);
+		free(rep->items[i].category);
+		free(rep->items[i].text);
+		free(rep->items[i].message);
+		free(rep->items[i].evidence);
+	}
+	free(rep->items);
+	for (size_t i = 0; i < rep->n_columns; i++) {
+		free(rep->columns[i].url);
+		free(rep->columns[i].name);
+	}
+	free(rep->columns);
+	for (size_t i = 0; i < rep->n_evidence; i++)
+		free(rep->evidence[i].url);
+	free(rep->evidence);
+	free(rep->home.title);
+}
+
+static int demo_patrol(struct seed *sd, size_t site, int64_t pid, const struct pgd_patrol_thresholds *th,
+	struct pgd_err *err)
+{
+	struct pgd_platform p = {0};
+	struct pgd_patrol_result r;
+	char sha[65], lease[65], link[300], msg[400], today[32], day[16];
+	char *page = NULL;
+	const char *url;
+	int64_t id = 0;
+	int created = 0, already = 0, rc;
+
+	memset(&r, 0, sizeof(r));
+	rc = pgd_platform_get(sd->st, pid, &p, err);
+	if (rc < 0)
+		return rc;
+	url = p.url_or_account;
+	page = demo_page(p.name, url, site);
+	pgd_sha256_hex(page, strlen(page), sha);
+	if (site <= 3) { /* the evidence of the findings below */
+		struct pgd_patrol_evidence *e;
+		rc = pgd_patrol_blob_put(sd->st, sha, page, strlen(page), &created, err);
+		PGD_GROW(r.rep.evidence, 1, r.rep.cap_evidence);
+		e = &r.rep.evidence[r.rep.n_evidence++];
+		memset(e, 0, sizeof(*e));
+		memcpy(e->sha256, sha, 65);
+		e->kind = "page";
+		e->url = pgd_strdup(url);
+		e->fetched_at = sd->now - 1800;
+		e->status = 200;
+		e->size = strlen(page);
+	}
+	demo_column(&r.rep, sd->now, url, "xwzx/", "工作动态", "news", site == 4 ? 23 : 1 + (int)site % 3, 24);
+	demo_column(&r.rep, sd->now, url, "tzgg/", "通知公告", "notice", site == 0 ? 200 : 12, 15);
+	demo_column(&r.rep, sd->now, url, "zcwj/", "政策文件", "notice", 40, site == 0 || site == 4 ? 0 : 8);
+	demo_column(&r.rep, sd->now, url, "zwgk/", "政务公开", "other", 5, 30);
+	demo_column(&r.rep, sd->now, url, "ztzl/", "专题专栏", "other", 90, site % 2 ? 0 : 6);
+	switch (site) {
+	case 0:
+		snprintf(link, sizeof(link), "%sxxgk/2019/ndbg.html", url);
+		demo_add(&r.rep, url, link, "site.broken_link_internal", PGD_PATROL_REVIEW, line_of(page, "2019年政府信息公开年度报告"),
+			"2019年政府信息公开年度报告",
+			"内部链接无法访问（HTTP 404）", sha);
+		snprintf(link, sizeof(link), "%stzgg/", url);
+		day_before(sd->now, 200, day);
+		snprintf(msg, sizeof(msg), "栏目「通知公告」最近更新于 %s，已超过 180 天未更新", day);
+		demo_add(&r.rep, link, NULL, "site.stale_column", PGD_PATROL_REVIEW, 0, "通知公告", msg, NULL);
+		snprintf(link, sizeof(link), "%szcwj/", url);
+		demo_add(&r.rep, link, NULL, "site.empty_column", PGD_PATROL_REVIEW, 0, "政策文件", "栏目「政策文件」没有内容",
+			NULL);
+		break;
+	case 1:
+		demo_add(&r.rep, url, "https://bet-365.example/", "site.hidden_link", PGD_PATROL_BLOCK, line_of(page, "娱乐城"), "娱乐城",
+			"发现隐藏链接（display:none），指向站外网站 bet-365.example", sha);
+		demo_add(&r.rep, url, "http://www.gzgov.example/old/", "site.broken_link_external", PGD_PATROL_REVIEW,
+			line_of(page, "省政府网站"), "省政府网站", "外部链接无法访问（域名无法解析，已复查确认）", sha);
+		break;
+	case 2:
+		demo_add(&r.rep, url, NULL, "pii.id_number", PGD_PATROL_BLOCK, line_of(page, "520281198805061234"), "520281198805061234",
+			"公开内容中含有完整的身份证号码", sha);
+		break;
+	case 3: {
+		char title[200];
+		snprintf(link, sizeof(link), "%sxwzx/2026/11/30/art_300.html", url);
+		snprintf(title, sizeof(title), "%s召开2026年第24次工作推进会", p.name);
+		snprintf(msg, sizeof(msg), "发现未经审核备案的发布内容：《%s》", title);
+		demo_add(&r.rep, link, NULL, "publish.unreviewed", PGD_PATROL_REVIEW, 0, title, msg, sha);
+		break;
+	}
+	case 4:
+		snprintf(link, sizeof(link), "%sxwzx/", url);
+		day_before(sd->now, 23, day);
+		snprintf(msg, sizeof(msg), "栏目「工作动态」最近更新于 %s，已超过 14 天未更新", day);
+		demo_add(&r.rep, link, NULL, "site.stale_column", PGD_PATROL_REVIEW, 0, "工作动态", msg, NULL);
+		break;
+	default:
+		break;
+	}
+	r.has_home = 1;
+	memcpy(r.rep.home.sha256, sha, 65);
+	r.rep.home.simhash = pgd_simhash(page, strlen(page));
+	r.rep.home.title = pgd_strdup(p.name);
+	r.rep.home.text_len = strlen(page) / 3;
+	r.rep.pages = 120 + site * 37;
+	r.rep.links = 900 + site * 211;
+	bj_period(sd->now, today);
+	today[10] = '\0'; /* "YYYY-MM-DD": the scheduler's daily period */
+	if (rc == 0)
+		rc = demo_job(sd, pid, "patrol", today, sd->now - 60, &id, lease, err);
+	if (rc == 0)
+		rc = pgd_patrol_ingest(sd->st, id, lease, &r, th, NULL, sd->now - 30, &already, err);
+	pgd_wipe(lease, sizeof(lease));
+	demo_report_release(&r.rep);
+	free(page);
+	pgd_platform_release(&p);
+	return rc;
+}
+
+static int seed_patrol(struct seed *sd, struct pgd_err *err)
+{
+	struct pgd_patrol_thresholds th;
+	char token[65], hash[65];
+	int rc;
+	pgd_patrol_thresholds_default(&th);
+	/* a worker that did the demo's patrols; revoked: its token was never kept */
+	pgd_patrol_secret_new(token);
+	pgd_patrol_secret_hash(token, hash);
+	pgd_wipe(token, sizeof(token));
+	rc = pgd_patrol_worker_add(sd->st, "demo", hash, 0, &sd->worker_id, err);
+	for (size_t i = 0; i < sd->n_websites && i < DEMO_SITES && rc == 0; i++) {
+		rc = demo_probes(sd, i, sd->websites[i], &th, err);
+		if (rc == 0)
+			rc = demo_patrol(sd, i, sd->websites[i], &th, err);
+	}
+	if (rc == 0)
+		rc = pgd_patrol_worker_revoke(sd->st, "demo", err);
+	return rc;
+}
+
 static int seed_audit(struct seed *sd, struct pgd_err *err)
 {
 	json_t *j = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "units", (json_int_t)N_UNITS, "people",
@@ -547,7 +849,7 @@ static int seed_audit(struct seed *sd, struct pgd_err *err)
 	return rc;
 }
 
-int pgd_demo_seed(struct pgd_store *st, const struct pgd_key *key, const char *logins_path,
+int pgd_demo_seed(struct pgd_store *st, const struct pgd_key *key, const char *logins_path, time_t now,
 	struct pgd_err *err)
 {
 	struct seed *sd = NULL;
@@ -581,6 +883,7 @@ int pgd_demo_seed(struct pgd_store *st, const struct pgd_key *key, const char *l
 	sd = pgd_calloc(1, sizeof(*sd));
 	sd->st = st;
 	sd->key = key;
+	sd->now = now ? now : time(NULL);
 	rc = pgd_store_begin(st, err);
 	if (rc < 0)
 		goto out;
@@ -594,6 +897,8 @@ int pgd_demo_seed(struct pgd_store *st, const struct pgd_key *key, const char *l
 		rc = seed_filings(sd, err);
 	if (rc == 0)
 		rc = seed_users(sd, out, err);
+	if (rc == 0)
+		rc = seed_patrol(sd, err);
 	if (rc == 0)
 		rc = seed_audit(sd, err);
 	if (rc == 0 && fflush(out) != 0)

@@ -1,4 +1,4 @@
-/* POST /api/v1/import/{units|people|platforms}[?dry_run=1][&filename=NAME]
+/* POST /api/v1/import/{units|people|platforms|approved_items}[?dry_run=1][&filename=NAME]
  * The body is the file itself: XLSX when it starts with the zip magic "PK\x03\x04", else CSV
  * (any charset pgd_text_decode reads). filename (optional) names the file in messages and in
  * the audit entry. 200 {"imported":N,"dry_run":bool}; bad rows 422 with error.rows listing
@@ -39,7 +39,7 @@ void h_import(struct pgd_req *rq, struct pgd_resp *rs)
 	pgd_sheet_init(&sheet);
 	if (pgd_import_kind_parse(rq->word, &kind) < 0) {
 		pgd_reply_error(rs, 404, "not_found", NULL,
-		                "没有「%s」这种导入类型（应为 units、people 或 platforms）",
+		                "没有「%s」这种导入类型（应为 units、people、platforms 或 approved_items）",
 		                rq->word ? rq->word : "");
 		goto out;
 	}

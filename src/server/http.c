@@ -2,7 +2,9 @@
  * on the configured address; each request's body is accumulated under a cap, routed through
  * the route table (routes.c) with sign-in, CSRF and permission checks, handed to its handler
  * with that worker thread's own store handle, and the handler's struct pgd_resp is serialised
- * with the security headers. Paths outside /api are the built web app from web_root. */
+ * with the security headers. Paths outside /api are the built web app from web_root.
+ * Routes flagged PGD_ROUTE_WORKER (the patrol worker API) authenticate a worker by its bearer
+ * token instead (no cookie, no CSRF); untrusted bytes (evidence) go out with CSP sandbox. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -25,6 +27,7 @@
 #include "pubguard/buf.h"
 #include "pubguard/crypto.h"
 #include "pubguard/mem.h"
+#include "pubguard/patrol_store.h"
 #include "server/handlers.h"
 #include "server/server.h"
 #include "core/banned.h"
@@ -53,6 +56,7 @@ struct pgd_server {
 	unsigned long gen; /* distinguishes this server's thread-local store handles */
 	pthread_mutex_t lock;
 	struct open_store *stores; /* every worker's handle, closed at stop */
+	struct pgd_scheduler *sched; /* NULL: no scheduler (--no-scheduler) */
 };
 
 static unsigned long server_gen;
@@ -96,6 +100,13 @@ const char *pgd_req_query(struct pgd_req *rq, const char *key)
 	return MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, key);
 }
 
+const char *pgd_req_header(struct pgd_req *rq, const char *name)
+{
+	if (rq->conn == NULL)
+		return NULL;
+	return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);
+}
+
 /* ---- responses ---- */
 
 static void resp_release(struct pgd_resp *rs)
@@ -108,11 +119,12 @@ static void resp_release(struct pgd_resp *rs)
 	memset(rs, 0, sizeof(*rs));
 }
 
-static void add_security_headers(struct MHD_Response *r, int api)
+static void add_security_headers(struct MHD_Response *r, int api, int untrusted)
 {
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(r, "X-Frame-Options", "DENY");
-	MHD_add_response_header(r, "Content-Security-Policy", csp);
+	/* untrusted bytes (patrol evidence) run nothing, even if a browser renders them */
+	MHD_add_response_header(r, "Content-Security-Policy", untrusted ? "sandbox" : csp);
 	MHD_add_response_header(r, "Referrer-Policy", "same-origin");
 	if (api)
 		MHD_add_response_header(r, "Cache-Control", "no-store");
@@ -174,6 +186,8 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, struct pgd_resp *rs, 
 				rs->content_type ? rs->content_type : "application/octet-stream");
 		if (r && rs->filename)
 			content_disposition(r, rs->filename);
+		else if (r && rs->untrusted)
+			MHD_add_response_header(r, "Content-Disposition", "inline");
 	} else {
 		if (status == 200)
 			status = 500; /* a handler that forgot to answer */
@@ -186,7 +200,7 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, struct pgd_resp *rs, 
 	}
 	if (r == NULL)
 		return MHD_NO;
-	add_security_headers(r, 1);
+	add_security_headers(r, 1, rs->untrusted && rs->json == NULL);
 	for (int i = 0; i < 2; i++)
 		if (rs->set_cookie[i])
 			MHD_add_response_header(r, "Set-Cookie", rs->set_cookie[i]);
@@ -277,7 +291,7 @@ static const struct pgd_route *find_route(const char *method, const char *path, 
 		const struct pgd_route *r = &pgd_routes[i];
 		int64_t tid[3];
 		int tn, tw;
-		char tword[64];
+		char tword[80];
 		if (!route_match(r->pattern, path, tid, &tn, tword, sizeof(tword), &tw))
 			continue;
 		if (strcmp(r->method, method) == 0) {
@@ -369,6 +383,20 @@ out:
 	return rc;
 }
 
+/* A worker route: "Authorization: Bearer <64 hex>" against workers.token_hash (SM3). */
+static int load_worker(struct MHD_Connection *c, struct pgd_store *st, struct pgd_patrol_worker *w)
+{
+	const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+	char hash[65];
+	int rc;
+	if (h == NULL || strncmp(h, "Bearer ", 7) != 0 || !hex64(h + 7))
+		return -1;
+	pgd_patrol_secret_hash(h + 7, hash);
+	rc = pgd_patrol_worker_auth(st, hash, w, NULL);
+	pgd_wipe(hash, sizeof(hash));
+	return rc < 0 ? -1 : 0;
+}
+
 /* ---- the web app ---- */
 
 static const char *mime_of(const char *path)
@@ -436,7 +464,7 @@ static enum MHD_Result send_file(struct MHD_Connection *c, const char *file, con
 	}
 	MHD_add_response_header(r, "Content-Type", type);
 	MHD_add_response_header(r, "Cache-Control", immutable ? "public, max-age=31536000, immutable" : "no-cache");
-	add_security_headers(r, 0);
+	add_security_headers(r, 0, 0);
 	ret = MHD_queue_response(c, MHD_HTTP_OK, r);
 	MHD_destroy_response(r);
 	return ret;
@@ -497,10 +525,11 @@ static enum MHD_Result run_api(struct pgd_server *s, struct MHD_Connection *c, c
 	struct pgd_req rq;
 	struct pgd_resp rs = {0};
 	struct pgd_principal who;
+	struct pgd_patrol_worker worker;
 	struct pgd_err err = {0};
 	struct pgd_buf allow;
 	const struct pgd_route *route;
-	char word[64] = "";
+	char word[80] = "";
 	int has_word = 0;
 	json_t *json = NULL;
 	enum MHD_Result ret;
@@ -517,7 +546,8 @@ static enum MHD_Result run_api(struct pgd_server *s, struct MHD_Connection *c, c
 	}
 	if (ctx->too_large) {
 		ret = send_error(c, 413, "too_large", NULL,
-			(route->flags & PGD_ROUTE_UPLOAD) ? "上传文件超过 16 MB 上限" : "请求内容超过 1 MB 上限", NULL);
+			(route->flags & (PGD_ROUTE_UPLOAD | PGD_ROUTE_BIG)) ? "上传内容超过 16 MB 上限" : "请求内容超过 1 MB 上限",
+			NULL);
 		goto out;
 	}
 	rq.method = method;
@@ -545,7 +575,14 @@ static enum MHD_Result run_api(struct pgd_server *s, struct MHD_Connection *c, c
 		}
 		rq.json = json;
 	}
-	if (route->perm != PGD_PERM_PUBLIC) {
+	if (route->flags & PGD_ROUTE_WORKER) {
+		if (load_worker(c, rq.st, &worker) < 0) {
+			ret = send_error(c, 401, "unauthenticated", NULL, "工作进程令牌无效或已吊销", NULL);
+			goto out;
+		}
+		rq.worker_id = worker.id;
+		rq.worker_name = worker.name;
+	} else if (route->perm != PGD_PERM_PUBLIC) {
 		const char *why = NULL;
 		if (load_principal(c, rq.st, &who, &why) < 0) {
 			ret = send_error(c, 401, "unauthenticated", NULL, why, NULL);
@@ -581,18 +618,22 @@ out:
 	return ret;
 }
 
-/* 1 when method + url is a route that takes an upload (a file rather than JSON). */
-static int upload_route(const char *method, const char *url)
+/* The body cap of method + url: 16 MB for uploads and big JSON routes, else 1 MB. */
+static size_t body_cap(const char *method, const char *url)
 {
 	struct pgd_buf allow;
 	int64_t ids[3];
 	int n_id, has_word;
-	char word[64];
+	char word[80];
 	const struct pgd_route *r;
 	pgd_buf_init(&allow, 512);
 	r = find_route(method, url, ids, &n_id, word, sizeof(word), &has_word, &allow);
 	pgd_buf_release(&allow);
-	return r && (r->flags & PGD_ROUTE_UPLOAD);
+	if (r && (r->flags & PGD_ROUTE_UPLOAD))
+		return PGD_UPLOAD_MAX;
+	if (r && (r->flags & PGD_ROUTE_BIG))
+		return PGD_BIG_BODY_MAX;
+	return PGD_BODY_MAX;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
@@ -605,7 +646,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	if (ctx == NULL) {
 		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		ctx = pgd_calloc(1, sizeof(*ctx));
-		ctx->cap = api && upload_route(method, url) ? PGD_UPLOAD_MAX : PGD_BODY_MAX;
+		ctx->cap = api ? body_cap(method, url) : PGD_BODY_MAX;
 		pgd_buf_init(&ctx->body, ctx->cap);
 		*con_cls = ctx;
 		if (cl) {
@@ -776,6 +817,11 @@ int pgd_server_start(const struct pgd_server_config *cfg, struct pgd_server **ou
 	}
 	info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
 	s->port = info ? (int)info->port : 0;
+	if (cfg->scheduler) {
+		rc = pgd_scheduler_start(cfg->db_path, &s->sched, err);
+		if (rc < 0)
+			goto out;
+	}
 	if (cfg->port_file && *cfg->port_file) {
 		rc = write_port_file(cfg->port_file, s->port, err);
 		if (rc < 0)
@@ -801,6 +847,7 @@ void pgd_server_stop(struct pgd_server *s)
 	struct open_store *o, *next;
 	if (s == NULL)
 		return;
+	pgd_scheduler_stop(s->sched);
 	if (s->d)
 		MHD_stop_daemon(s->d); /* joins the worker threads */
 	for (o = s->stores; o; o = next) {

@@ -30,7 +30,8 @@ SAME_ROLE(COUNT);
 _Static_assert(PGD_ROLE_COUNT <= 32 && PGD_PERM_COUNT <= 32, "role and permission sets are uint32_t");
 
 #define P(x) (1u << PGD_PERM_##x)
-#define UNIT_BASE (P(SIGNED_IN) | P(REGISTRY_READ) | P(CUSTODY))
+#define UNIT_BASE (P(SIGNED_IN) | P(REGISTRY_READ) | P(CUSTODY) | P(PATROL_READ))
+#define OFFICE_PATROL (P(PATROL_RUN) | P(PATROL_HANDLE))
 
 static const struct {
 	const char *label;
@@ -45,12 +46,12 @@ static const struct {
 	[PGD_ROLE_PRINCIPAL_HEAD] = {"主要负责人", UNIT_BASE | P(RECORDS_WRITE) | P(FILINGS_WRITE), 0},
 	[PGD_ROLE_SUPERVISING_LEADER] = {"分管负责人", UNIT_BASE, 0},
 	[PGD_ROLE_OFFICE_OPERATOR] = {"网信办工作人员",
-		UNIT_BASE | P(UNITS_WRITE) | P(RECORDS_WRITE) | P(FILINGS_WRITE) | P(IMPORT), 1},
+		UNIT_BASE | P(UNITS_WRITE) | P(RECORDS_WRITE) | P(FILINGS_WRITE) | P(IMPORT) | OFFICE_PATROL, 1},
 	[PGD_ROLE_OFFICE_ADMIN] = {"网信办管理员",
-		UNIT_BASE | P(UNITS_WRITE) | P(RECORDS_WRITE) | P(FILINGS_WRITE) | P(IMPORT), 1},
+		UNIT_BASE | P(UNITS_WRITE) | P(RECORDS_WRITE) | P(FILINGS_WRITE) | P(IMPORT) | OFFICE_PATROL, 1},
 	[PGD_ROLE_SECRECY_OFFICE] = {"保密办", P(SIGNED_IN) | P(REGISTRY_READ), 1},
-	[PGD_ROLE_EGOV_CENTRE] = {"电子政务服务中心", P(SIGNED_IN) | P(REGISTRY_READ), 1},
-	[PGD_ROLE_SYSTEM_ADMIN] = {"系统管理员", P(SIGNED_IN) | P(USERS_MANAGE) | P(USERS_READ) | P(REGISTRY_READ), 1},
+	[PGD_ROLE_EGOV_CENTRE] = {"电子政务服务中心", P(SIGNED_IN) | P(REGISTRY_READ) | P(PATROL_READ), 1},
+	[PGD_ROLE_SYSTEM_ADMIN] = {"系统管理员", P(SIGNED_IN) | P(USERS_MANAGE) | P(USERS_READ) | P(REGISTRY_READ) | P(WORKERS_MANAGE), 1},
 	[PGD_ROLE_SECURITY_ADMIN] = {"安全管理员", P(SIGNED_IN) | P(ROLES_ASSIGN) | P(USERS_READ), 1},
 	[PGD_ROLE_AUDIT_ADMIN] = {"审计管理员", P(SIGNED_IN) | P(AUDIT_READ), 1},
 };
@@ -67,6 +68,10 @@ static const char *const perm_names[PGD_PERM_COUNT] = {
 	[PGD_PERM_ROLES_ASSIGN] = "roles.assign",
 	[PGD_PERM_AUDIT_READ] = "audit.read",
 	[PGD_PERM_USERS_READ] = "users.read",
+	[PGD_PERM_PATROL_READ] = "patrol.read",
+	[PGD_PERM_PATROL_RUN] = "patrol.run",
+	[PGD_PERM_PATROL_HANDLE] = "patrol.handle",
+	[PGD_PERM_WORKERS_MANAGE] = "workers.manage",
 };
 
 const char *pgd_role_name(enum pgd_role r)

@@ -60,5 +60,28 @@ const struct pgd_route pgd_routes[] = {
 	{"GET", V "/audit/verify", PGD_PERM_AUDIT_READ, 0, h_audit_verify},
 
 	{"POST", V "/import/{word}", PGD_PERM_IMPORT, PGD_ROUTE_UPLOAD, h_import},
+
+	/* patrol (issue 4): office and unit screens */
+	{"GET", V "/platforms/{id}/patrol", PGD_PERM_PATROL_READ, 0, h_platform_patrol},
+	{"POST", V "/platforms/{id}/patrol", PGD_PERM_PATROL_RUN, 0, h_platform_patrol_now},
+	{"POST", V "/platforms/{id}/patrol/baseline", PGD_PERM_PATROL_HANDLE, 0, h_platform_baseline},
+	{"PUT", V "/platforms/{id}/feed", PGD_PERM_RECORDS_WRITE, 0, h_platform_feed},
+	{"GET", V "/patrol/jobs", PGD_PERM_PATROL_READ, 0, h_patrol_jobs_list},
+	{"GET", V "/patrol/jobs/{id}", PGD_PERM_PATROL_READ, 0, h_patrol_job_get},
+	{"GET", V "/patrol/findings", PGD_PERM_PATROL_READ, 0, h_patrol_findings},
+	{"POST", V "/patrol/findings/{id}/handle", PGD_PERM_PATROL_HANDLE, 0, h_patrol_finding_handle},
+	{"GET", V "/evidence/{word}", PGD_PERM_PATROL_READ, 0, h_evidence_get},
+	{"GET", V "/evidence/{word}/meta", PGD_PERM_PATROL_READ, 0, h_evidence_meta},
+
+	{"GET", V "/approved-items", PGD_PERM_PATROL_READ, 0, h_approved_list},
+	{"POST", V "/approved-items", PGD_PERM_RECORDS_WRITE, 0, h_approved_create},
+
+	/* patrol workers: bearer token, no session, no CSRF */
+	{"POST", V "/worker/lease", PGD_PERM_WORKER, PGD_ROUTE_WORKER, h_worker_lease},
+	{"POST", V "/worker/jobs/{id}/progress", PGD_PERM_WORKER, PGD_ROUTE_WORKER, h_worker_progress},
+	{"PUT", V "/worker/jobs/{id}/evidence/{word}", PGD_PERM_WORKER, PGD_ROUTE_WORKER | PGD_ROUTE_UPLOAD,
+		h_worker_evidence},
+	{"POST", V "/worker/jobs/{id}/result", PGD_PERM_WORKER, PGD_ROUTE_WORKER | PGD_ROUTE_BIG, h_worker_result},
+	{"POST", V "/worker/jobs/{id}/fail", PGD_PERM_WORKER, PGD_ROUTE_WORKER, h_worker_fail},
 };
 const size_t pgd_route_count = sizeof(pgd_routes) / sizeof(pgd_routes[0]);

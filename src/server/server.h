@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -21,6 +22,7 @@
 
 #define PGD_BODY_MAX (1u << 20)        /* JSON request bodies */
 #define PGD_UPLOAD_MAX (16u << 20)     /* import files (routes with PGD_ROUTE_UPLOAD) */
+#define PGD_BIG_BODY_MAX (16u << 20)   /* JSON bodies of routes with PGD_ROUTE_BIG (patrol results) */
 
 /* ---- roles (REGULATION.md roles table + the three separated 等保 administrators) ----
  * The names are stored in user_roles.role. */
@@ -44,6 +46,7 @@ enum pgd_role {
 
 /* ---- permissions: declared per route in routes.c, granted to roles in perms.c ---- */
 enum pgd_perm {
+	PGD_PERM_WORKER = -2,     /* a patrol worker's bearer token (routes flagged PGD_ROUTE_WORKER) */
 	PGD_PERM_PUBLIC = -1,     /* no login needed (health, login) */
 	PGD_PERM_SIGNED_IN = 0,   /* any signed-in user (me, logout, own password, dashboard) */
 	PGD_PERM_REGISTRY_READ,   /* read units, people, platforms, filings (scoped) */
@@ -56,6 +59,10 @@ enum pgd_perm {
 	PGD_PERM_ROLES_ASSIGN,    /* assign roles, unlock accounts, password policy: security admin */
 	PGD_PERM_AUDIT_READ,      /* read and verify the audit log: audit admin */
 	PGD_PERM_USERS_READ,      /* list user accounts: system admin and security admin */
+	PGD_PERM_PATROL_READ,     /* patrol results, findings, evidence (unit roles: own unit's platforms) */
+	PGD_PERM_PATROL_RUN,      /* start a patrol now, set a platform's feed: office */
+	PGD_PERM_PATROL_HANDLE,   /* confirm/dismiss findings, accept a home page baseline: office */
+	PGD_PERM_WORKERS_MANAGE,  /* patrol workers and their tokens: system admin */
 	PGD_PERM_COUNT
 };
 
@@ -97,7 +104,9 @@ struct pgd_req {
 	json_t *json;            /* parsed body when it is JSON (borrowed), else NULL */
 	struct pgd_store *st;    /* this worker thread's store handle */
 	const struct pgd_key *key; /* master key for sealing custody secrets */
-	struct pgd_principal *who; /* NULL on public routes */
+	struct pgd_principal *who; /* NULL on public routes and worker routes */
+	int64_t worker_id;       /* worker routes (PGD_ROUTE_WORKER): the authenticated worker */
+	const char *worker_name; /* borrowed, worker routes only */
 	char remote[64];         /* client address */
 	void *conn;              /* struct MHD_Connection *: http.c only */
 };
@@ -110,6 +119,7 @@ struct pgd_resp {
 	const char *content_type;
 	char *filename;          /* owned; Content-Disposition: attachment when set */
 	char *set_cookie[2];     /* owned Set-Cookie values */
+	int untrusted;           /* bytes are untrusted content (evidence): CSP sandbox, inline */
 };
 
 typedef void pgd_handler(struct pgd_req *rq, struct pgd_resp *rs);
@@ -117,7 +127,9 @@ typedef void pgd_handler(struct pgd_req *rq, struct pgd_resp *rs);
 enum {
 	PGD_ROUTE_UPLOAD = 1u << 0, /* body may be up to PGD_UPLOAD_MAX and need not be JSON */
 	PGD_ROUTE_NO_CSRF = 1u << 1, /* login only */
-	PGD_ROUTE_BEFORE_PASSWORD_CHANGE = 1u << 2 /* open to a user who must change their password first */
+	PGD_ROUTE_BEFORE_PASSWORD_CHANGE = 1u << 2, /* open to a user who must change their password first */
+	PGD_ROUTE_WORKER = 1u << 3, /* patrol worker API: Authorization: Bearer <token>, no cookie, no CSRF */
+	PGD_ROUTE_BIG = 1u << 4     /* JSON body up to PGD_BIG_BODY_MAX */
 };
 
 struct pgd_route {
@@ -145,6 +157,7 @@ void pgd_reply_forbidden(struct pgd_resp *rs);
 
 /* ---- request input. Each returns 0, or replies 400 (naming the field) and returns -1. ---- */
 const char *pgd_req_query(struct pgd_req *rq, const char *key); /* NULL when absent */
+const char *pgd_req_header(struct pgd_req *rq, const char *name); /* NULL when absent */
 int pgd_req_query_int(struct pgd_req *rq, struct pgd_resp *rs, const char *key, int64_t dflt,
 	int64_t *out);
 /* page, page_size, search, unit_id, include_inactive -> q (search borrowed from rq). */
@@ -195,7 +208,24 @@ struct pgd_server_config {
 	const char *key_path;   /* master key file; created (0600) when missing */
 	const char *port_file;  /* when set, the bound port is written here once listening */
 	int threads;            /* 0: number of CPUs */
+	int scheduler;          /* 1: run the patrol scheduler thread (scheduler.c) */
 };
+
+/* ---- the patrol scheduler (scheduler.c) ----
+ * One pass: enqueue the daily patrols and the probe slots due at now, and the weekly / monthly
+ * triggers, each keyed by its period so several servers never duplicate. */
+int pgd_scheduler_tick(struct pgd_store *st, time_t now, struct pgd_err *err);
+struct pgd_scheduler;
+/* A thread that ticks every 30 s with its own store handle. */
+int pgd_scheduler_start(const char *db_path, struct pgd_scheduler **out, struct pgd_err *err);
+void pgd_scheduler_wake(struct pgd_scheduler *s);
+void pgd_scheduler_stop(struct pgd_scheduler *s); /* NULL ok */
+
+/* ---- patrol settings shared by the worker API and the scheduler (h_worker.c) ---- */
+struct pgd_patrol_thresholds;
+/* Defaults, then <data dir>/patrol/thresholds.tsv ($PGD_DATA_DIR), then settings
+ * "patrol.threshold.<key>". Never fails: a bad value is skipped. */
+void pgd_server_patrol_thresholds(struct pgd_store *st, struct pgd_patrol_thresholds *th);
 /* Open the store (migrating it), load the key, listen; returns once listening. */
 int pgd_server_start(const struct pgd_server_config *cfg, struct pgd_server **out, struct pgd_err *err);
 int pgd_server_port(const struct pgd_server *s);

@@ -5,6 +5,7 @@
 #ifndef PGD_STORE_INTERNAL_H
 #define PGD_STORE_INTERNAL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "pubguard/err.h"
@@ -26,10 +27,14 @@ struct pgd_store_backend {
 	int (*bind_int)(struct pgd_stmt *s, int idx, int64_t v);
 	int (*bind_text)(struct pgd_stmt *s, int idx, const char *text);
 	int (*bind_null)(struct pgd_stmt *s, int idx);
+	/* Binary (PostgreSQL: bytea); the bytes are copied. */
+	int (*bind_blob)(struct pgd_stmt *s, int idx, const void *data, size_t len);
 	/* 1: a row is ready; 0: done; < 0: error code. */
 	int (*step)(struct pgd_stmt *s, struct pgd_err *err);
 	int64_t (*col_int)(struct pgd_stmt *s, int col);        /* NULL reads 0 */
 	const char *(*col_text)(struct pgd_stmt *s, int col);   /* borrowed until next step; NULL for SQL NULL */
+	const void *(*col_blob)(struct pgd_stmt *s, int col);   /* borrowed until next step; NULL when empty */
+	size_t (*col_len)(struct pgd_stmt *s, int col);         /* bytes of col_blob (call after col_blob) */
 	int64_t (*changes)(struct pgd_stmt *s);                  /* rows changed by the last step */
 	void (*finalize)(struct pgd_stmt *s);                    /* NULL ok */
 	/* Online, consistent copy of the whole database into the new file dest. */

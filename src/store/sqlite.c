@@ -225,6 +225,16 @@ static int sq_bind_null(struct pgd_stmt *s, int idx)
 	return i ? bind_result(s, sqlite3_bind_null(s->s, i)) : 0;
 }
 
+static int sq_bind_blob(struct pgd_stmt *s, int idx, const void *data, size_t len)
+{
+	int i = param_index(s, idx);
+	if (!i)
+		return 0;
+	if (len > (size_t)INT32_MAX)
+		return PGD_ERR_TOO_LARGE;
+	return bind_result(s, sqlite3_bind_blob(s->s, i, len ? data : "", (int)len, SQLITE_TRANSIENT));
+}
+
 static int sq_step(struct pgd_stmt *s, struct pgd_err *err)
 {
 	int rc = sqlite3_step(s->s);
@@ -245,6 +255,17 @@ static int64_t sq_col_int(struct pgd_stmt *s, int col)
 static const char *sq_col_text(struct pgd_stmt *s, int col)
 {
 	return (const char *)sqlite3_column_text(s->s, col);
+}
+
+static const void *sq_col_blob(struct pgd_stmt *s, int col)
+{
+	return sqlite3_column_blob(s->s, col);
+}
+
+static size_t sq_col_len(struct pgd_stmt *s, int col)
+{
+	int n = sqlite3_column_bytes(s->s, col);
+	return n > 0 ? (size_t)n : 0;
 }
 
 static int64_t sq_changes(struct pgd_stmt *s)
@@ -366,9 +387,12 @@ const struct pgd_store_backend pgd_store_sqlite_backend = {
 	.bind_int = sq_bind_int,
 	.bind_text = sq_bind_text,
 	.bind_null = sq_bind_null,
+	.bind_blob = sq_bind_blob,
 	.step = sq_step,
 	.col_int = sq_col_int,
 	.col_text = sq_col_text,
+	.col_blob = sq_col_blob,
+	.col_len = sq_col_len,
 	.changes = sq_changes,
 	.finalize = sq_finalize,
 	.backup = sq_backup,

@@ -34,6 +34,12 @@ python3 - "$TMP/j" "$DEAD" <<'PY' && ok || fail "JSON findings: $OUT"
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 dead = sys.argv[2]
+# the last line is the summary: nothing crawled, one feed tried, no home page, no evidence
+s = rows.pop()
+assert set(s) == {"summary", "columns", "items", "home", "evidence"}, s
+assert s["summary"]["pages"] == 0 and s["summary"]["feeds"] == 1 and s["summary"]["pages_unchanged"] == 0, s
+assert s["summary"]["findings"] == 2, s
+assert s["columns"] == [] and s["items"] == [] and s["home"] is None and s["evidence"] == [], s
 assert len(rows) == 2, rows
 a, b = rows
 assert a["url"] == f"http://127.0.0.1:{dead}/" and a["category"] == "site.unavailable", a
@@ -42,5 +48,26 @@ assert "target" not in a, a
 assert b["url"] == f"http://127.0.0.1:{dead}/feed.xml" and b["category"] == "site.unavailable", b
 assert "订阅源无法获取" in b["message"], b
 PY
+
+# --baseline-file: missing, not JSON, bad fields -> exit 2 naming the file and the problem
+expect_status 2 "$PGD" patrol --baseline-file "$TMP/none.json" --site "http://127.0.0.1:$DEAD/"
+expect_contains "$ERR" "无法读取首页基准文件“$TMP/none.json”" "missing baseline file"
+printf '{"sha256":"","simhash":"0123","title":"t","text_len":5}' > "$TMP/b1.json"
+expect_status 2 "$PGD" patrol --baseline-file "$TMP/b1.json" --site "http://127.0.0.1:$DEAD/"
+expect_contains "$ERR" "simhash 应为 16 位十六进制" "short simhash"
+printf '{"sha256":"","simhash":"0123456789abcdef","title":"t","text_len":-1}' > "$TMP/b2.json"
+expect_status 2 "$PGD" patrol --baseline-file "$TMP/b2.json" --site "http://127.0.0.1:$DEAD/"
+expect_contains "$ERR" "text_len 应为非负整数" "negative text_len"
+
+# --evidence-dir / --cache-dir that cannot be created: exit 2 naming the directory; an
+# unreachable site leaves no evidence (nothing with a body) and an empty crawl state
+printf x > "$TMP/file"
+expect_status 2 "$PGD" patrol --no-content --timeout 2 --evidence-dir "$TMP/file/ev" --site "http://127.0.0.1:$DEAD/"
+expect_contains "$ERR" "无法创建证据目录“$TMP/file/ev”" "evidence dir not creatable"
+expect_status 2 "$PGD" patrol --no-content --timeout 2 --cache-dir "$TMP/file/c" --site "http://127.0.0.1:$DEAD/"
+expect_contains "$ERR" "无法创建巡查缓存目录“$TMP/file/c”" "cache dir not creatable"
+expect_status 1 "$PGD" patrol --no-content --timeout 2 --evidence-dir "$TMP/ev" --cache-dir "$TMP/c" --site "http://127.0.0.1:$DEAD/"
+[ -d "$TMP/ev" ] && [ -z "$(ls -A "$TMP/ev")" ] && ok || fail "evidence dir not empty: $(ls -A "$TMP/ev")"
+[ "$(ls -A "$TMP/c" | wc -l)" -eq 1 ] && ls "$TMP/c" | grep -Eq '^[0-9a-f]{64}\.crawl$' && ok || fail "crawl state: $(ls -A "$TMP/c")"
 
 finish

@@ -268,4 +268,46 @@ for _ in $(seq 1 50); do kill -0 "$SPID" 2>/dev/null || { stopped=1; break; }; s
 wait "$SPID"; rc=$?
 [ "$rc" = 0 ] && ok || fail "serve exited $rc after SIGTERM"
 
+# ---- --workers N: local patrol workers, restarted when they die, stopped with the server ----
+expect_status 2 "$PGD" serve --db "$TMP/w.db" --workers 33
+expect_contains "$ERR" "--workers" "a bad --workers named"
+"$PGD" serve --db "$TMP/w.db" --listen 127.0.0.1:0 --port-file "$TMP/wport" --threads 2 --workers 2 \
+	--no-scheduler >"$TMP/wserve.out" 2>"$TMP/wserve.err" &
+WPID=$!
+for _ in $(seq 1 100); do [ -s "$TMP/wport" ] && break; sleep 0.1; done
+WPORT=$(cat "$TMP/wport" 2>/dev/null)
+sleep 1
+kids() { pgrep -P "$WPID" | sort; }
+K=$(kids)
+[ "$(echo "$K" | grep -c .)" = 2 ] && ok || fail "--workers 2: want 2 child processes, got '$K'; $(cat "$TMP/wserve.err")"
+for k in $K; do
+	cmd=$(tr '\0' ' ' <"/proc/$k/cmdline")
+	expect_contains "$cmd" "worker --server http://127.0.0.1:$WPORT --token-file $TMP/w.db.worker-token" \
+		"a worker child's command line"
+done
+mode=$(stat -c %a "$TMP/w.db.worker-token" 2>/dev/null)
+[ "$mode" = 600 ] && ok || fail "the worker token file is 0600, got '$mode'"
+grep -Eq '^[0-9a-f]{64}$' "$TMP/w.db.worker-token" && ok || fail "the worker token file holds 64 hex digits"
+n=$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from workers where name = ? and revoked_at is null", ("local",)).fetchone()[0])' "$TMP/w.db")
+[ "$n" = 1 ] && ok || fail "the local worker is registered, got '$n'"
+# one dies: it is restarted (at most once per 10 s after its last start)
+victim=$(echo "$K" | head -1)
+kill -KILL "$victim"
+restarted=0
+for _ in $(seq 1 140); do
+	K2=$(kids)
+	if [ "$(echo "$K2" | grep -c .)" = 2 ] && ! echo "$K2" | grep -qx "$victim"; then restarted=1; break; fi
+	sleep 0.1
+done
+[ "$restarted" = 1 ] && ok || fail "a killed worker was not restarted: children '$(kids)'"
+K=$(kids)
+kill -TERM "$WPID"
+stopped=0
+for _ in $(seq 1 200); do kill -0 "$WPID" 2>/dev/null || { stopped=1; break; }; sleep 0.1; done
+[ "$stopped" = 1 ] && ok || { fail "server with workers still running after SIGTERM"; kill -KILL "$WPID"; }
+wait "$WPID"
+left=""
+for k in $K; do kill -0 "$k" 2>/dev/null && left="$left $k"; done
+[ -z "$left" ] && ok || { fail "workers still running after the server stopped:$left"; kill -KILL $left; }
+
 finish

@@ -22,7 +22,7 @@ from harness import Checker, Failure, Server  # noqa: E402
 from city import City  # noqa: E402
 
 MODULES = ["test_openapi", "test_auth", "test_registry", "test_matrix", "test_flows", "test_import",
-           "test_audit"]
+           "test_audit", "test_approved", "test_patrol"]
 
 
 class Context:

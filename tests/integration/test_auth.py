@@ -61,8 +61,8 @@ def test_login_cookie_me_logout(ctx):
     ck.ok(u.get("roles") == ["author"], "roles of a_author: %r" % u.get("roles"))
     ck.ok(u.get("unit_id") == city.unit_a and u.get("unit_name") == "测试甲街道",
           "a_author's unit is 测试甲街道: %r" % u)
-    ck.ok(sorted(u.get("permissions") or []) == ["custody", "registry.read"],
-          "author's permissions are registry.read + custody: %r" % u.get("permissions"))
+    ck.ok(sorted(u.get("permissions") or []) == ["custody", "patrol.read", "registry.read"],
+          "author's permissions are registry.read + custody + patrol.read: %r" % u.get("permissions"))
     ck.ok("password_hash" not in u and "password" not in u, "no password in the user object")
     ck.ok(isinstance(j.get("csrf_token"), str) and len(j["csrf_token"]) >= 32, "csrf_token given: %r" % r)
     me = c.get("/auth/me")

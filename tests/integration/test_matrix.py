@@ -23,18 +23,20 @@ import itertools
 from harness import PASSWORD
 
 PERMS = {
-    "author": {"registry.read", "custody"},
-    "proofreader": {"registry.read", "custody"},
-    "secrecy_reviewer": {"registry.read", "custody"},
-    "supervising_leader": {"registry.read", "custody"},
-    "review_responsible": {"registry.read", "custody", "filings.write"},
-    "liaison": {"registry.read", "records.write", "filings.write", "custody"},
-    "principal_head": {"registry.read", "records.write", "filings.write", "custody"},
-    "office_operator": {"registry.read", "units.write", "records.write", "filings.write", "custody", "import"},
-    "office_admin": {"registry.read", "units.write", "records.write", "filings.write", "custody", "import"},
+    "author": {"registry.read", "custody", "patrol.read"},
+    "proofreader": {"registry.read", "custody", "patrol.read"},
+    "secrecy_reviewer": {"registry.read", "custody", "patrol.read"},
+    "supervising_leader": {"registry.read", "custody", "patrol.read"},
+    "review_responsible": {"registry.read", "custody", "filings.write", "patrol.read"},
+    "liaison": {"registry.read", "records.write", "filings.write", "custody", "patrol.read"},
+    "principal_head": {"registry.read", "records.write", "filings.write", "custody", "patrol.read"},
+    "office_operator": {"registry.read", "units.write", "records.write", "filings.write", "custody", "import",
+                        "patrol.read", "patrol.run", "patrol.handle"},
+    "office_admin": {"registry.read", "units.write", "records.write", "filings.write", "custody", "import",
+                     "patrol.read", "patrol.run", "patrol.handle"},
     "secrecy_office": {"registry.read"},
-    "egov_centre": {"registry.read"},
-    "system_admin": {"users.manage", "users.read", "registry.read"},
+    "egov_centre": {"registry.read", "patrol.read"},
+    "system_admin": {"users.manage", "users.read", "registry.read", "workers.manage"},
     "security_admin": {"roles.assign", "users.read"},
     "audit_admin": {"audit.read"},
 }
@@ -178,6 +180,17 @@ def build_actions(ctx):
             return 403
         return expect
 
+    def patrol_job():
+        """A patrol job of platform A (made by the office once)."""
+        if not jobs:
+            office.post("/platforms/%d/patrol" % platform["own"], {})
+            r = office.get("/patrol/jobs", query={"platform_id": platform["own"]})
+            items = (r.json or {}).get("items") or []
+            jobs.append(items[0]["id"] if items else 999999)
+        return jobs[0]
+
+    jobs = []
+
     def new_user(c, w):
         return c.post("/users", {"username": uniq("mx_user_"), "display_name": "矩阵用户", "person_id": None,
                                  "password": PASSWORD, "roles": []})
@@ -264,6 +277,28 @@ def build_actions(ctx):
         Action("GET /audit/verify", "audit.read", "none", 200, lambda c, w: c.get("/audit/verify")),
         Action("POST /import/units?dry_run=1", "import", "none", 200,
                lambda c, w: c.post("/import/units?dry_run=1", raw=csv, content_type="text/csv")),
+        # patrol (issue 4). Platform A is a website, platform B a wechat account without a feed.
+        Action("GET /platforms/{id}/patrol", "patrol.read", "read", 200,
+               lambda c, w: c.get("/platforms/%d/patrol" % platform[w])),
+        Action("GET /patrol/findings", "patrol.read", "none", 200, lambda c, w: c.get("/patrol/findings")),
+        Action("GET /patrol/jobs", "patrol.read", "none", 200, lambda c, w: c.get("/patrol/jobs")),
+        Action("GET /patrol/jobs/{id}", "patrol.read", "none", 200,
+               lambda c, t: c.get("/patrol/jobs/%d" % t), setup=lambda w: patrol_job()),
+        # patrol now: a website answers 202 (then 409 while queued); the wechat account 422
+        Action("POST /platforms/{id}/patrol", "patrol.run", "write_id", 202,
+               lambda c, w: c.post("/platforms/%d/patrol" % platform[w], {}),
+               expect=lambda role, w: 403 if "patrol.run" not in PERMS[role] else
+               ((202, 409) if w == "own" else 422)),
+        Action("PUT /platforms/{id}/feed", "records.write", "write_id", 200,
+               lambda c, w: c.put("/platforms/%d/feed" % platform[w], {"feed_url": None})),
+        # no finding, no patrolled home page in this city: the permission decides 403, else 404 / 409
+        Action("POST /patrol/findings/{id}/handle", "patrol.handle", "none", 404,
+               lambda c, w: c.post("/patrol/findings/999999/handle", {"status": "confirmed"})),
+        Action("POST /platforms/{id}/patrol/baseline", "patrol.handle", "write_id", 409,
+               lambda c, w: c.post("/platforms/%d/patrol/baseline" % platform[w], {})),
+        Action("GET /evidence/{sha256}", "patrol.read", "none", 404, lambda c, w: c.get("/evidence/" + "ab" * 32)),
+        Action("GET /evidence/{sha256}/meta", "patrol.read", "none", 404,
+               lambda c, w: c.get("/evidence/%s/meta" % ("ab" * 32))),
     ]
     return acts
 

@@ -12,6 +12,9 @@ PERM = {
     "PGD_PERM_FILINGS_WRITE": "filings.write", "PGD_PERM_CUSTODY": "custody", "PGD_PERM_IMPORT": "import",
     "PGD_PERM_USERS_MANAGE": "users.manage", "PGD_PERM_ROLES_ASSIGN": "roles.assign",
     "PGD_PERM_AUDIT_READ": "audit.read", "PGD_PERM_USERS_READ": "users.read",
+    "PGD_PERM_PATROL_READ": "patrol.read", "PGD_PERM_PATROL_RUN": "patrol.run",
+    "PGD_PERM_PATROL_HANDLE": "patrol.handle", "PGD_PERM_WORKERS_MANAGE": "workers.manage",
+    "PGD_PERM_WORKER": "worker",
 }
 
 

@@ -2,9 +2,17 @@
 """End-to-end test of `pubguard patrol` against the loopback site of serve.py.
 
 Starts serve.py (127.0.0.1 only), runs
-  pubguard patrol --json --as-of 2026-11-30 --timeout 2 --site ... --feed ...
-and compares the findings with expected.tsv (category, page, target; written by hand):
-a missing or an unexpected finding fails. Prints "N passed, N failed"; exit 1 on any failure.
+  pubguard patrol --json --as-of 2026-11-30 --timeout 2 --cache-dir C --evidence-dir E --site ... --feed ...
+and compares (all written by hand):
+- the findings with expected.tsv (category, page, target): a missing or an unexpected one fails;
+- the summary line's columns with expected_columns.tsv and items with expected_items.tsv;
+- the evidence: files in E exactly for the pages of expected_evidence.tsv, each named by the
+  SHA-256 of its bytes, equal to the page as served, every finding on such a page naming it;
+then runs it again (incremental re-crawl: the same findings, pages unchanged, the server saw
+If-None-Match and answered 304), once more over a corrupt cache (a full crawl, the same findings),
+and checks defacement of MAIN's home page against a baseline (same page: none; a shrunk text:
+site.defaced; the home page replaced: site.defaced naming both titles).
+Prints "N passed, N failed"; exit 1 on any failure.
 Usage: run.py --bin PATH/TO/pubguard
 """
 import argparse
@@ -14,6 +22,8 @@ import socket
 import subprocess
 import sys
 import tempfile
+import hashlib
+import urllib.request
 from collections import Counter
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -27,6 +37,30 @@ def free_port():
     return port
 
 
+def read_tsv(name):
+    rows = []
+    with open(os.path.join(HERE, name), encoding="utf-8") as fh:
+        for raw in fh:
+            raw = raw.rstrip("\n")
+            if raw and not raw.startswith("#"):
+                rows.append(raw.split("\t"))
+    return rows
+
+
+def beijing_day(ts):
+    """'2026-06-30T16:00:00Z' -> '2026-07-01' (the day in Beijing time)."""
+    if ts is None:
+        return "-"
+    import datetime
+    t = datetime.datetime.strptime(ts, "%Y-%m-%dT%H:%M:%SZ") + datetime.timedelta(hours=8)
+    return t.strftime("%Y-%m-%d")
+
+
+# the feeds' entry contents (serve.py's RSS / ATOM), hashed as items' sha256
+FEED_CONTENT = {"http://example.gov.cn/1": "本周要闻。", "http://example.gov.cn/2": "上周要闻。",
+                "http://example.gov.cn/z1": "假期安排。"}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", required=True)
@@ -34,9 +68,12 @@ def main():
     dead = free_port()
     tmp = tempfile.TemporaryDirectory(prefix="pgd-patrol-")
     cache = os.path.join(tmp.name, "cache")
+    crawl = os.path.join(tmp.name, "crawl")
+    evdir = os.path.join(tmp.name, "evidence")
     srv = subprocess.Popen([sys.executable, os.path.join(HERE, "serve.py"), str(dead)],
                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     passed = failed = 0
+    outputs = []
 
     def check(ok, what):
         nonlocal passed, failed
@@ -59,44 +96,205 @@ def main():
                     return v + u[len(k):]
             return u
 
+        def long(u):
+            for k, v in names.items():
+                if u.startswith(v + "/"):
+                    return k + u[len(v):]
+            return u
+
+        def get(u):
+            with urllib.request.urlopen(u, timeout=10) as r:
+                return r.read()
+
         m, o, d = (f"http://127.0.0.1:{p}" for p in (main_port, other_port, dead))
-        cmd = [args.bin, "patrol", "--json", "--as-of", "2026-11-30", "--timeout", "2",
-               "--site", m + "/", "--site", o + "/", "--site", d + "/",
-               "--feed", m + "/feeds/weekly.xml", "--feed", m + "/feeds/zombie.atom",
-               "--feed", m + "/feeds/empty.json", "--feed", m + "/feeds/malformed.xml"]
         env = dict(os.environ)
         env.setdefault("PGD_CACHE_DIR", cache)
-        p = subprocess.run(cmd, capture_output=True, text=True, timeout=240, env=env)
-        check(p.returncode == 1, f"exit status {p.returncode}, want 1; stderr: {p.stderr[-2000:]}")
-        got = Counter()
-        for line in p.stdout.splitlines():
-            try:
-                f = json.loads(line)
-            except ValueError:
-                check(False, f"not a JSON line: {line!r}")
-                continue
+
+        def patrol(extra, targets, want_status=1):
+            cmd = [args.bin, "patrol", "--json", "--as-of", "2026-11-30"] + extra + targets
+            p = subprocess.run(cmd, capture_output=True, text=True, timeout=240, env=env)
+            outputs.append(p)
+            check(p.returncode == want_status,
+                  f"exit status {p.returncode}, want {want_status}; stderr: {p.stderr[-2000:]}")
+            findings, summary = [], None
+            for line in p.stdout.splitlines():
+                try:
+                    f = json.loads(line)
+                except ValueError:
+                    check(False, f"not a JSON line: {line!r}")
+                    continue
+                if "summary" in f:
+                    check(summary is None, "two summary lines")
+                    summary = f
+                    continue
+                check(summary is None, f"a finding after the summary line: {line}")
+                findings.append(f)
+            check(summary is not None, "no summary line")
+            return findings, summary or {"summary": {}, "columns": [], "items": [], "home": None, "evidence": []}
+
+        def counted(findings):
+            got = Counter()
+            for f in findings:
+                got[(f["category"], short(f["url"]), short(f.get("target")))] += 1
+            return got
+
+        all_targets = ["--site", m + "/", "--site", o + "/", "--site", d + "/",
+                       "--feed", m + "/feeds/weekly.xml", "--feed", m + "/feeds/zombie.atom",
+                       "--feed", m + "/feeds/empty.json", "--feed", m + "/feeds/malformed.xml"]
+        full = ["--timeout", "2", "--cache-dir", crawl, "--evidence-dir", evdir]
+
+        # ---- 1. the full patrol: findings, columns, items, evidence
+        findings, summary = patrol(full, all_targets)
+        for f in findings:
+            line = json.dumps(f, ensure_ascii=False)
             for k in ("url", "category", "severity", "line", "text", "message", "evidence"):
                 check(k in f, f"key {k} missing in {line}")
             check(bool(f.get("message")), f"empty message in {line}")
             check(f.get("severity") in ("info", "review", "block"), f"bad severity in {line}")
             if f["category"] == "site.hidden_link":
                 check(f["severity"] == "block", f"hidden link not block: {line}")
-            got[(f["category"], short(f["url"]), short(f.get("target")))] += 1
+        got = counted(findings)
         want = Counter()
-        with open(os.path.join(HERE, "expected.tsv"), encoding="utf-8") as fh:
-            for raw in fh:
-                raw = raw.rstrip("\n")
-                if not raw or raw.startswith("#"):
-                    continue
-                cat, url, target = raw.split("\t")
-                want[(cat, url, target)] += 1
+        for cat, url, target in read_tsv("expected.tsv"):
+            want[(cat, url, target)] += 1
         for k in sorted(want):
             check(got[k] == want[k], f"expected {want[k]} x {k}, got {got[k]}")
         for k in sorted(got):
             if k not in want:
                 check(False, f"unexpected finding {k} x {got[k]}")
+
+        cols = {short(c["url"]): c for c in summary["columns"]}
+        want_cols = read_tsv("expected_columns.tsv")
+        check(len(cols) == len(summary["columns"]), f"a column reported twice: {summary['columns']}")
+        check(sorted(cols) == sorted(r[0] for r in want_cols),
+              f"columns {sorted(cols)}, want {sorted(r[0] for r in want_cols)}")
+        for url, name, kind, newest, items, stale, empty in want_cols:
+            c = cols.get(url)
+            if not c:
+                continue
+            got_c = (c["name"], c["kind"], beijing_day(c["newest"]), c["items"], c["stale"], c["empty"])
+            want_c = (name, kind, newest, int(items), stale == "1", empty == "1")
+            check(got_c == want_c, f"column {url}: {got_c}, want {want_c}")
+
+        items = {short(i["url"]): i for i in summary["items"]}
+        want_items = read_tsv("expected_items.tsv")
+        check(sorted(items) == sorted(r[0] for r in want_items),
+              f"items {sorted(items)}, want {sorted(r[0] for r in want_items)}")
+        for url, title, published, hashed in want_items:
+            it = items.get(url)
+            if not it:
+                continue
+            check((it["title"], beijing_day(it["published"])) == (title, published), f"item {url}: {it}")
+            if hashed == "page":
+                body = get(long(url))
+                check(it["sha256"] == hashlib.sha256(body).hexdigest(), f"item {url}: sha256 is not the page's")
+            else:
+                check(it["sha256"] == hashlib.sha256(FEED_CONTENT[url].encode()).hexdigest(),
+                      f"item {url}: sha256 is not the entry content's")
+            check(isinstance(it["simhash"], str) and len(it["simhash"]) == 16, f"item {url}: simhash {it}")
+
+        def check_evidence(findings, summary, what):
+            want_ev = {r[0] for r in read_tsv("expected_evidence.tsv")}
+            files = sorted(n for n in os.listdir(evdir))
+            ev = {e["sha256"]: e for e in summary["evidence"]}
+            check(sorted(ev) == files, f"{what}: evidence listed {sorted(ev)} != files {files}")
+            check(len(ev) == len(summary["evidence"]), f"{what}: evidence listed twice")
+            pages = {}
+            for sha in files:
+                with open(os.path.join(evdir, sha), "rb") as fh:
+                    data = fh.read()
+                check(hashlib.sha256(data).hexdigest() == sha, f"{what}: file {sha} is not its bytes' SHA-256")
+                e = ev.get(sha)
+                if not e:
+                    continue
+                pages[short(e["url"])] = sha
+                check(e["kind"] == "page" and e["size"] == len(data) and e["status"] == 200,
+                      f"{what}: evidence meta {e}")
+                check(e["headers"] and e["headers"].startswith("HTTP/1.1 200") and "\r\n" in e["headers"],
+                      f"{what}: evidence headers {e['headers']!r}")
+                check(data == get(e["url"]), f"{what}: evidence of {short(e['url'])} differs from the page served")
+            check(sorted(pages) == sorted(want_ev), f"{what}: evidence for {sorted(pages)}, want {sorted(want_ev)}")
+            for f in findings:
+                u = short(f["url"])
+                if u in want_ev:
+                    check(f["evidence"] == pages.get(u), f"{what}: finding without its page's evidence: {f}")
+                else:
+                    check(f["evidence"] is None, f"{what}: evidence on a page without a body: {f}")
+
+        check_evidence(findings, summary, "first run")
+        check(summary["summary"].get("pages_unchanged") == 0, f"first run: {summary['summary']}")
+
+        # ---- 2. again with the crawl state: the same findings, unchanged pages re-used
+        stats0 = json.loads(get(m + "/_ctl/stats"))
+        findings2, summary2 = patrol(full, all_targets)
+        stats1 = json.loads(get(m + "/_ctl/stats"))
+        check(counted(findings2) == got, f"re-crawl findings differ: {counted(findings2) - got} / {got - counted(findings2)}")
+        check(summary2["summary"].get("pages_unchanged", 0) >= 5, f"re-crawl: {summary2['summary']}")
+        check(stats1["if_none_match"] > stats0["if_none_match"], f"no conditional request: {stats0} -> {stats1}")
+        check(stats1["not_modified"] > stats0["not_modified"], f"no 304: {stats0} -> {stats1}")
+        check(sorted(summary2["columns"], key=lambda c: c["url"]) == sorted(summary["columns"], key=lambda c: c["url"]),
+              "re-crawl columns differ")
+        check(sorted(summary2["items"], key=lambda c: c["url"]) == sorted(summary["items"], key=lambda c: c["url"]),
+              "re-crawl items differ")
+        check_evidence(findings2, summary2, "re-crawl")
+
+        # ---- 3. a corrupt state is ignored: a full crawl, the same findings
+        states = [n for n in os.listdir(crawl) if n.endswith(".crawl")]
+        check(len(states) == 3, f"want one state file per site (MAIN, OTHER, DEAD): {os.listdir(crawl)}")
+        check(all(not n.startswith(".") and ".crawl." not in n for n in os.listdir(crawl)),
+              f"temporary files left: {os.listdir(crawl)}")
+        for n in states:
+            path = os.path.join(crawl, n)
+            with open(path, "rb") as fh:
+                data = fh.read()
+            with open(path, "wb") as fh:
+                fh.write(data[: len(data) // 2])
+        findings3, summary3 = patrol(full, all_targets)
+        check(counted(findings3) == got, "findings over a corrupt state differ")
+        check(summary3["summary"].get("pages_unchanged") == 0, f"corrupt state re-used: {summary3['summary']}")
+
+        # ---- 4. defacement of MAIN's home page against a baseline
+        quick = ["--timeout", "1", "--no-content", "--max-pages", "1", "--site", m + "/"]
+        _, s0 = patrol([], quick)
+        home = s0["home"] or {}
+        body = get(m + "/")
+        check(home.get("sha256") == hashlib.sha256(body).hexdigest(), f"home sha256: {home}")
+        check(home.get("title") == "某市人民政府门户网站", f"home title: {home}")
+        check(isinstance(home.get("text_len"), int) and home["text_len"] > 100, f"home text_len: {home}")
+        base = os.path.join(tmp.name, "baseline.json")
+
+        def defaced(b, content=False):
+            with open(base, "w", encoding="utf-8") as fh:
+                json.dump(b, fh, ensure_ascii=False)
+            flags = [x for x in quick if x != "--no-content"] if content else quick
+            fs, _ = patrol(["--baseline-file", base], flags)
+            return [f for f in fs if f["category"] == "site.defaced"]
+
+        check(defaced(home) == [], "the accepted home page itself: no site.defaced")
+        # bytes changed, title and text the same: no defacement ...
+        check(defaced(dict(home, sha256="0" * 64)) == [], "same title and text: no site.defaced")
+        # ... unless the page hides a link off the site and carries block-severity content (暗链)
+        dd = defaced(dict(home, sha256="0" * 64), content=True)
+        check(len(dd) == 1 and f"隐藏链接（{o}/bet/）" in dd[0]["message"], f"hidden link injection: {dd}")
+        shrunk = dict(home, sha256="0" * 64, text_len=home["text_len"] * 5)
+        dd = defaced(shrunk)
+        check(len(dd) == 1 and dd[0]["severity"] == "block" and "减少到" in dd[0]["message"],
+              f"text shrunk below a quarter: {dd}")
+        get(m + "/_ctl/deface")
+        dd = defaced(home)
+        check(len(dd) == 1 and short(dd[0]["url"]) == "MAIN/" and dd[0]["severity"] == "block",
+              f"defaced home page: {dd}")
+        if dd:
+            check("首页标题由“某市人民政府门户网站”变为“Hacked by 某某黑客组织”" in dd[0]["message"],
+                  f"defaced message: {dd[0]['message']}")
+        with open(base, "w", encoding="utf-8") as fh:
+            fh.write('{"sha256": "x", "simhash": 12}')
+        p = subprocess.run([args.bin, "patrol", "--baseline-file", base] + quick, capture_output=True, text=True,
+                           timeout=60, env=env)
+        check(p.returncode == 2 and "首页基准文件" in p.stderr, f"bad baseline file: {p.returncode} {p.stderr}")
         if failed:
-            print("--- stdout ---\n" + p.stdout + "--- stderr ---\n" + p.stderr[-3000:])
+            for p in outputs[:1]:
+                print("--- stdout ---\n" + p.stdout + "--- stderr ---\n" + p.stderr[-3000:])
     finally:
         srv.stdin.close()
         try:

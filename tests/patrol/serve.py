@@ -4,8 +4,13 @@
 Starts two servers on 127.0.0.1 (port 0): MAIN, a small government site with planted problems
 and four feeds, and OTHER, an "external" site (a stale home page, a gambling page, an ok page).
 Prints "MAIN OTHER" on one line, then serves until killed or stdin closes.
+The site's HTML pages carry an ETag and answer a matching If-None-Match with 304 (the incremental
+re-crawl); GET /_ctl/stats returns {"if_none_match": N, "not_modified": N} (requests seen with that
+header, 304s sent) and GET /_ctl/deface replaces the home page with a defaced one (defacement test).
 Usage: serve.py DEAD_PORT   (a loopback port where nothing listens: the refused external link)
 """
+import hashlib
+import json
 import sys
 import threading
 import time
@@ -14,6 +19,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 DEAD = int(sys.argv[1])
 PORTS = {}
 FLAKY = {"n": 0}
+STATS = {"if_none_match": 0, "not_modified": 0}
+DEFACED = {"on": False}
+DEFACED_HOME = """<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>Hacked by 某某黑客组织</title></head>
+<body><h1>Hacked by 某某黑客组织</h1><p>此站已被我们接管，管理员请联系我们赎回。</p></body></html>
+"""
 LOCK = threading.Lock()
 
 
@@ -119,9 +130,35 @@ class Main(BaseHTTPRequestHandler):
         if not head:
             self.wfile.write(body)
 
+    def send_cond(self, body, ctype="text/html; charset=utf-8", head=False):
+        """200 with an ETag, or 304 when the request's If-None-Match names it."""
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+        inm = self.headers.get("If-None-Match")
+        if inm is not None:
+            with LOCK:
+                STATS["if_none_match"] += 1
+        if inm is not None and etag in [t.strip() for t in inm.split(",")]:
+            with LOCK:
+                STATS["not_modified"] += 1
+            self.send_response(304)
+            self.send_header("ETag", etag)
+            self.end_headers()
+            return None
+        return self.send(200, body, ctype=ctype, extra=[("ETag", etag)], head=head)
+
     def route(self, head):
         p = self.path
         r = main_routes()
+        if DEFACED["on"]:
+            r["/"] = DEFACED_HOME
+        if p == "/_ctl/stats":
+            with LOCK:
+                return self.send(200, json.dumps(STATS), ctype="application/json", head=head)
+        if p == "/_ctl/deface":
+            DEFACED["on"] = True
+            return self.send(200, "ok", ctype="text/plain", head=head)
         if p == "/error.html":
             return self.send(500, "<h1>500 Internal Server Error</h1>", head=head)
         if p == "/loop":
@@ -135,7 +172,7 @@ class Main(BaseHTTPRequestHandler):
             body = page("历史资料", "<p>历史资料</p>", charset="gbk").encode("gbk") + b"<p>\xff\xfe\xff</p>\n"
             return self.send(200, body, ctype="text/html; charset=gbk", head=head)
         if p == "/notice/":
-            return self.send(200, NOTICE_GBK, ctype="text/html", head=head)
+            return self.send_cond(NOTICE_GBK, ctype="text/html", head=head)
         if p == "/forbidden.html":
             return self.send(403, "<h1>403 Forbidden</h1>", head=head)
         if p == "/flaky.html":
@@ -176,7 +213,7 @@ class Main(BaseHTTPRequestHandler):
         if p == "/feeds/malformed.xml":
             return self.send(200, MALFORMED, ctype="application/rss+xml", head=head)
         if r.get(p):
-            return self.send(200, r[p], head=head)
+            return self.send_cond(r[p], head=head)
         return self.send(404, "<h1>404 Not Found</h1>", head=head)
 
     def do_GET(self):

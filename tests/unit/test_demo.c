@@ -24,6 +24,8 @@
 
 #include "store_fixture.h"
 
+#define DEMO_NOW ((time_t)1796090400) /* 2026-12-01T02:00:00Z, 10:00 in Beijing: the seeded patrol history ends here */
+
 static void test_key(struct pgd_key *k)
 {
 	for (int i = 0; i < PGD_KEY_LEN; i++)
@@ -67,7 +69,7 @@ static int group_setup(void **state)
 	f = *state;
 	test_key(&key);
 	snprintf(seeded_logins, sizeof(seeded_logins), "%s/demo-logins.txt", f->dir);
-	if (pgd_demo_seed(f->st, &key, seeded_logins, &err) != 0) {
+	if (pgd_demo_seed(f->st, &key, seeded_logins, DEMO_NOW, &err) != 0) {
 		fprintf(stderr, "seed: %s\n", err.message);
 		return -1;
 	}
@@ -291,7 +293,7 @@ static void test_demo_problems_and_audit(void **state)
 	assert_true(units >= 30);
 
 	/* a second seed is refused and changes nothing, the logins file included */
-	assert_int_equal(pgd_demo_seed(f->st, &key, logins, &err), PGD_ERR_CONFLICT);
+	assert_int_equal(pgd_demo_seed(f->st, &key, logins, DEMO_NOW, &err), PGD_ERR_CONFLICT);
 	assert_int_equal(pgd_registry_stats(f->st, 0, &s, &err), 0);
 	assert_int_equal(s.units, units);
 	{
@@ -317,14 +319,14 @@ static void test_demo_failure_leaves_nothing(void **state)
 
 	test_key(&key);
 	snprintf(bad, sizeof(bad), "%s/no-such-dir/logins.txt", f->dir);
-	assert_int_equal(pgd_demo_seed(f->st, &key, bad, &err), PGD_ERR_IO);
+	assert_int_equal(pgd_demo_seed(f->st, &key, bad, DEMO_NOW, &err), PGD_ERR_IO);
 	assert_non_null(strstr(err.message, "演示账号文件"));
 	assert_int_equal(pgd_registry_stats(f->st, 0, &s, &err), 0);
 	assert_int_equal(s.units, 0);
 	assert_int_equal(s.people, 0);
 	assert_int_equal(pgd_user_count(f->st, &n, &err), 0);
 	assert_int_equal(n, 0);
-	assert_int_equal(pgd_demo_seed(f->st, NULL, bad, &err), PGD_ERR_INVALID);
+	assert_int_equal(pgd_demo_seed(f->st, NULL, bad, DEMO_NOW, &err), PGD_ERR_INVALID);
 }
 
 int main(void)

@@ -508,6 +508,201 @@ flow('system and security admins manage users and roles', async () => {
   await dlg.getByText('取消', { exact: true }).click()
 })
 
+// ---- patrol (issue 4): the office's handling list, evidence, a platform's patrol page ----
+/** Open findings as the API gives them to this session (newest first). */
+async function openFindings(session, query = '') {
+  return (await api(session, 'GET', `/patrol/findings?status=open&page_size=100${query}`)).items
+}
+
+flow('office operator handles patrol findings: evidence as text, a dismissal with a note', async () => {
+  const office = await apiLogin(byRole('office_operator'))
+  const open = await openFindings(office)
+  assert.ok(open.length > 0, 'the demo has open patrol findings')
+  // a finding with a stored page that shows on the first page of its platform+category list
+  let withEvidence = null
+  let evIndex = -1
+  const candidates = [...open.filter((f) => f.evidence_sha256 && f.line > 0), ...open.filter((f) => f.evidence_sha256 && !f.line)]
+  for (const f of candidates.slice(0, 10)) {
+    const list = await openFindings(office, `&platform_id=${f.platform_id}&category=${f.category}`)
+    const i = list.slice(0, 20).findIndex((x) => x.id === f.id)
+    if (i >= 0) {
+      withEvidence = f
+      evIndex = i
+      break
+    }
+  }
+  assert.ok(withEvidence, 'the demo has a finding with a stored page')
+  const page = await browser()
+  const dialogs = []
+  page.on('dialog', (d) => {
+    dialogs.push(d.message())
+    void d.dismiss()
+  })
+  await loginOk(page, byRole('office_operator'))
+  await gotoMenu(page, 'patrol-findings', '巡查处置')
+  const rows = await tableRows(page, page.locator('[data-test="findings-table"]'))
+  assert.ok((await rows.count()) > 0, '巡查处置 lists the open findings')
+  await expectText(page.locator('[data-test="findings-table"] .el-tag'), '待处置')
+  await shot(page, '21-patrol-findings')
+
+  // the evidence of a finding with a stored page: the raw page as text, the finding's line marked
+  await page.goto(`${BASE}/#/patrol/findings?platform_id=${withEvidence.platform_id}&category=${withEvidence.category}`)
+  const row = page.locator('[data-test="findings-table"] .el-table__body-wrapper tbody tr').nth(evIndex)
+  await until(row, (t) => t.includes(withEvidence.message), 'the finding with evidence')
+  const href = await row.locator('a[data-test="page-url"]').getAttribute('href')
+  assert.equal(href, withEvidence.url)
+  assert.equal(await row.locator('a[data-test="page-url"]').getAttribute('target'), '_blank')
+  assert.match(await row.locator('a[data-test="page-url"]').getAttribute('rel'), /noopener/)
+  await row.locator('[data-test="show-evidence"]').click()
+  const drawer = page.locator('.el-drawer').filter({ hasText: '证据：' })
+  await expectText(drawer.locator('[data-test="evidence-where"]'), withEvidence.url)
+  const pre = drawer.locator('[data-test="evidence-text"]')
+  await pre.waitFor({ state: 'visible' })
+  const raw = await (await fetch(`${BASE}/api/v1/evidence/${withEvidence.evidence_sha256}`, { headers: { Cookie: office.cookie } })).text()
+  assert.ok(raw.length > 0, 'the evidence has bytes')
+  const shown = await pre.innerText()
+  if (!raw.includes('\ufffd')) {
+    assert.ok(shown.includes(raw.split('\n').find((l) => l.trim())?.trim() ?? ''), 'the page text is shown as it was fetched')
+  }
+  assert.equal(await pre.locator('script, img, iframe, a, style').count(), 0, 'no element of the page is rendered')
+  if (/<[a-z]/i.test(raw)) assert.ok(/<[a-z]/i.test(shown), 'markup is visible as text')
+  if (withEvidence.line > 0) {
+    const hit = pre.locator('[data-test="evidence-hit"]')
+    await hit.waitFor()
+    const expected = raw.split(/\r\n|\n|\r/)[withEvidence.line - 1]
+    assert.equal((await hit.innerText()).trim(), (expected ?? '').trim() || '', 'the finding line is marked')
+  }
+  assert.deepEqual(dialogs, [], 'no script of the page ran')
+  assert.equal(await page.evaluate(() => document.querySelectorAll('.el-drawer script').length), 0)
+  await shot(page, '22-patrol-evidence')
+  await drawer.locator('.el-drawer__close-btn').click()
+  await drawer.waitFor({ state: 'hidden' })
+
+  // dismiss one: the note is required
+  // (not a broken link: the platform flow below locates one)
+  const other = open.find((f) => f.id !== withEvidence.id && !f.category.startsWith('site.broken_link_')) ??
+    open.find((f) => f.id !== withEvidence.id) ?? withEvidence
+  const q = `&platform_id=${other.platform_id}&category=${other.category}`
+  const before = (await api(office, 'GET', `/patrol/findings?status=open&page_size=20${q}`))
+  const target = before.items[0] // newest first, as the list shows it
+  await page.goto(`${BASE}/#/patrol/findings?platform_id=${other.platform_id}&category=${other.category}`)
+  const trow = page.locator('[data-test="findings-table"] .el-table__body-wrapper tbody tr').first()
+  await until(trow, (t) => t.includes(target.message), 'the finding to dismiss')
+  await expectText(page.locator('.el-pagination__total'), `共 ${before.total} 条`)
+  await trow.locator('[data-test="dismiss-finding"]').click()
+  const dlg = page.locator('.el-dialog').filter({ hasText: '排除问题' })
+  await dlg.waitFor()
+  await dlg.locator('[data-test="handle-submit"]').click()
+  await expectText(page.locator('.el-message--warning'), '排除问题须填写说明')
+  const note = `E2E：人工核实为误报 ${Date.now() % 100000}`
+  await dlg.locator('textarea').fill(note)
+  await shot(page, '23-patrol-dismiss')
+  await dlg.locator('[data-test="handle-submit"]').click()
+  await successMessage(page, '已排除该问题')
+  await dlg.waitFor({ state: 'hidden' })
+  if (before.total > 1) await expectText(page.locator('.el-pagination__total'), `共 ${before.total - 1} 条`)
+  else await expectText(page.locator('[data-test="findings-table"]'), '暂无巡查问题')
+  const all = (await api(office, 'GET', `/patrol/findings?status=dismissed&platform_id=${target.platform_id}&page_size=100`)).items
+  const handled = all.find((f) => f.id === target.id)
+  assert.ok(handled, 'the finding is dismissed')
+  assert.equal(handled.handle_note, note)
+  assert.equal(handled.handled_by, office.user.username)
+  await api(office, 'POST', '/auth/logout').catch(() => {})
+})
+
+flow('office operator opens a platform\'s patrol page: availability chart, columns, patrol now', async () => {
+  const office = await apiLogin(byRole('office_operator'))
+  const open = await openFindings(office)
+  // a website with probes and columns
+  let pick = null
+  // prefer a site with a broken link (the 定位 step), then any with probes and columns
+  const isBroken = (f) => f.category.startsWith('site.broken_link_')
+  const broken = [...open.filter((f) => isBroken(f) && f.evidence_sha256), ...open.filter(isBroken)].map((f) => f.platform_id)
+  for (const id of [...new Set([...broken, ...open.map((f) => f.platform_id)])]) {
+    const p = await api(office, 'GET', `/platforms/${id}/patrol`)
+    if (p.platform.type === 'website' && p.availability.probes.length > 0 && p.columns.length > 0) {
+      pick = p
+      break
+    }
+  }
+  assert.ok(pick, 'the demo has a website with probes, columns and open findings')
+  const page = await browser()
+  await loginOk(page, byRole('office_operator'))
+  await gotoMenu(page, 'patrol-findings', '巡查处置')
+  await page.goto(`${BASE}/#/patrol/findings?platform_id=${pick.platform.id}`)
+  const link = page.locator('[data-test="findings-table"] a[data-test="platform-link"]', { hasText: pick.platform.name }).first()
+  await link.click()
+  await page.waitForURL(new RegExp(`#/patrol/platforms/${pick.platform.id}$`))
+  await expectText(page.locator('[data-test="patrol-platform-name"]'), pick.platform.name)
+  await expectText(page.locator('[data-test="patrol-header"]'), pick.platform.unit_name)
+  await page.locator('[data-test="probe-chart"] canvas').first().waitFor()
+  const r = pick.availability.week_ratio
+  if (r !== null && pick.availability.week_probes > 0) {
+    await expectText(page.locator('[data-test="week-ratio"]'), `${(Math.round(r * 1000) / 10).toFixed(1)}%`)
+  }
+  const crow = await tableRows(page, page.locator('[data-test="columns-table"]'))
+  assert.equal(await crow.count(), pick.columns.length, 'every column is listed')
+  const stale = pick.columns.find((c) => c.stale && !c.empty)
+  if (stale) await expectText(page.locator('[data-test="columns-table"] .el-tag'), '超期未更新')
+  const empty = pick.columns.find((c) => c.empty)
+  if (empty) await expectText(page.locator('[data-test="columns-table"] .el-tag'), '空白')
+  await shot(page, '24-patrol-platform')
+  // broken links: 定位 shows the page, the line and the link text
+  const brokenHere = open.filter((f) => f.platform_id === pick.platform.id && isBroken(f))
+    .sort((a, b) => (b.evidence_sha256 ? 1 : 0) - (a.evidence_sha256 ? 1 : 0))
+  if (brokenHere.length) {
+    const f = brokenHere[0]
+    const brow = page.locator('[data-test="broken-table"] .el-table__body-wrapper tbody tr', { hasText: f.target ?? f.url }).first()
+    await brow.locator('[data-test="locate"]').click()
+    const drawer = page.locator('.el-drawer').filter({ hasText: '证据：' })
+    const where = drawer.locator('[data-test="evidence-where"]')
+    await expectText(where, f.url)
+    if (f.text) await expectText(where, f.text)
+    if (f.line > 0) await expectText(where, `第 ${f.line} 行`)
+    if (f.evidence_sha256 && f.line > 0) await drawer.locator('[data-test="evidence-hit"]').waitFor()
+    await shot(page, '25-patrol-locate')
+    await drawer.locator('.el-drawer__close-btn').click()
+    await drawer.waitFor({ state: 'hidden' })
+  }
+  // patrol now: a progress bar with the job's state
+  await page.locator('[data-test="patrol-now"]').click()
+  await until(page.locator('[data-test="patrol-progress-text"]'), (t) => /排队中|巡查中|已完成|失败/.test(t), 'the patrol progress')
+  const jobs = (await api(office, 'GET', `/patrol/jobs?platform_id=${pick.platform.id}&kind=patrol`)).items
+  assert.ok(jobs.some((j) => j.requested_by === office.user.username || j.requested_by === office.user.display_name),
+    'the patrol job was created by this user')
+  await shot(page, '26-patrol-progress')
+  await api(office, 'POST', '/auth/logout').catch(() => {})
+})
+
+flow('a unit user sees only their own unit\'s patrol findings', async () => {
+  const unitSession = await apiLogin(scene.from)
+  const mine = await openFindings(unitSession)
+  for (const f of mine) assert.equal(f.unit_id, scene.from.user.unit_id, 'the API gives a unit user its own findings only')
+  const page = await browser()
+  await loginOk(page, scene.from)
+  await gotoMenu(page, 'patrol-findings', '巡查处置')
+  const table = page.locator('[data-test="findings-table"]')
+  if (mine.length > 0) {
+    const rows = await tableRows(page, table)
+    const n = await rows.count()
+    for (let i = 0; i < n; i++) {
+      assert.equal((await rows.nth(i).locator('td').nth(1).innerText()).trim(), scene.unitName, `finding row ${i + 1} is of the user's unit`)
+    }
+  } else {
+    await expectText(table, '暂无巡查问题')
+  }
+  assert.equal(await page.locator('[data-test="dismiss-finding"]').count(), 0, 'a unit user does not handle findings')
+  await shot(page, '27-unit-user-patrol')
+  // another unit's platform: not found
+  const office = await apiLogin(byRole('office_operator'))
+  const other = (await openFindings(office)).find((f) => f.unit_id !== scene.from.user.unit_id)
+  if (other) {
+    await page.goto(`${BASE}/#/patrol/platforms/${other.platform_id}`)
+    await expectText(page.locator('.el-result'), '平台不存在或无权查看')
+  }
+  for (const s of [unitSession, office]) await api(s, 'POST', '/auth/logout').catch(() => {})
+})
+
 // ---- runner ----
 let passed = 0
 let failed = 0

@@ -1,0 +1,37 @@
+/* Synchronous libcurl requests (fetch_sync.c, beside fetch.c the only libcurl user): the
+ * availability probe of a home page (pgd_patrol_probe in pubguard/patrol.h) and one
+ * request/response exchange with the server's worker API. Internal to src/patrol. */
+#ifndef PGD_PATROL_FETCH_SYNC_H
+#define PGD_PATROL_FETCH_SYNC_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "pubguard/buf.h"
+#include "pubguard/err.h"
+
+#define PGD_HTTP_MAX_RESPONSE (1u << 20) /* worker API answers are capped at 1 MB */
+
+struct pgd_http_req {
+	const char *method;          /* "GET", "POST", "PUT" */
+	const char *url;
+	const char *bearer;          /* token for "Authorization: Bearer ..."; NULL: none. Never logged. */
+	const char *const *headers;  /* extra "Name: value" lines, NULL-terminated; may be NULL */
+	const void *body;            /* may be NULL (no body) */
+	size_t body_len;
+	const char *content_type;    /* of the body; NULL: application/json when there is a body */
+	int timeout_ms;              /* whole exchange; <= 0: 60 s */
+};
+
+/* Send rq and read the answer: *status gets the HTTP status, resp (initialised by the caller;
+ * its cap is lowered to PGD_HTTP_MAX_RESPONSE if higher) the body. No redirects are followed.
+ * Returns 0 when an answer arrived (any status); PGD_ERR_IO when the server could not be
+ * reached or the exchange broke (err names the URL); PGD_ERR_TOO_LARGE when the answer is over
+ * the cap. */
+int pgd_http_sync(const struct pgd_http_req *rq, long *status, struct pgd_buf *resp, struct pgd_err *err);
+
+/* The "Expire date" of libcurl's certificate info: "Mar  1 12:00:00 2027 GMT" (OpenSSL) or
+ * "2027-03-01 12:00:00 GMT" (the other backends). 0 with *t (UTC), or PGD_ERR_INVALID. */
+int pgd_certinfo_parse_date(const char *s, time_t *t);
+
+#endif

@@ -1,0 +1,522 @@
+/* The patrol for the office and the units: a platform's patrol page (availability, columns,
+ * jobs, findings by category), patrol now, a platform's feed, the findings list and their
+ * handling, the home page baseline, and the evidence behind findings. The route table has
+ * checked the permission; here the unit scope: a unit user sees only their own unit's platforms
+ * (another's reads as 404). Evidence bytes are untrusted: served as text/plain (pages) or
+ * image/png (screenshots) with CSP sandbox (http.c). */
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "pubguard/mem.h"
+#include "pubguard/patrol_store.h"
+#include "server/handlers.h"
+#include "core/banned.h"
+
+/* ---- helpers ---- */
+
+/* Load a platform the user may see; replies 404 (also for another unit's) and returns -1. */
+static int load_platform(struct pgd_req *rq, struct pgd_resp *rs, int64_t id, struct pgd_platform *p)
+{
+	struct pgd_err err = {0};
+	int rc = pgd_platform_get(rq->st, id, p, &err);
+	if (rc == 0 && !pgd_unit_visible(rq, p->unit_id)) {
+		pgd_platform_release(p);
+		rc = PGD_ERR_NOT_FOUND;
+		pgd_err_set(&err, rc, "id", "平台不存在");
+	}
+	if (rc < 0) {
+		pgd_reply_err(rs, rc, &err);
+		return -1;
+	}
+	return 0;
+}
+
+json_t *pgd_json_patrol_job(const struct pgd_patrol_job *j)
+{
+	return json_pack("{s:I, s:I, s:o, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:o, s:s, s:o, s:o}",
+		"id", (json_int_t)j->id, "platform_id", (json_int_t)j->platform_id,
+		"platform_name", pgd_json_str_or_null(j->platform_name), "kind", j->kind, "status", j->status,
+		"requested_by", j->requested_by, "progress_done", (json_int_t)j->progress_done,
+		"progress_total", (json_int_t)j->progress_total, "pages", (json_int_t)j->pages,
+		"links", (json_int_t)j->links, "findings", (json_int_t)j->findings, "error", pgd_json_str_or_null(j->error),
+		"created_at", j->created_at, "started_at", pgd_json_text_or_null(j->started_at),
+		"finished_at", pgd_json_text_or_null(j->finished_at));
+}
+
+static json_t *finding_json(const struct pgd_patrol_finding_row *f)
+{
+	json_t *j = json_pack("{s:I, s:I, s:o, s:I, s:o, s:o, s:s, s:o, s:o, s:I, s:o, s:o}",
+		"id", (json_int_t)f->id, "platform_id", (json_int_t)f->platform_id,
+		"platform_name", pgd_json_str_or_null(f->platform_name), "unit_id", (json_int_t)f->unit_id,
+		"unit_name", pgd_json_str_or_null(f->unit_name), "category", pgd_json_str_or_null(f->category),
+		"severity", f->severity, "url", pgd_json_str_or_null(f->url), "target", pgd_json_str_or_null(f->target),
+		"line", (json_int_t)f->line, "text", pgd_json_str_or_null(f->text),
+		"message", pgd_json_str_or_null(f->message));
+	if (j == NULL)
+		return NULL;
+	json_object_set_new(j, "evidence_sha256", pgd_json_text_or_null(f->evidence_sha256));
+	json_object_set_new(j, "screenshot_sha256", pgd_json_text_or_null(f->screenshot_sha256));
+	json_object_set_new(j, "first_seen_at", json_string(f->first_seen_at));
+	json_object_set_new(j, "last_seen_at", json_string(f->last_seen_at));
+	json_object_set_new(j, "times_seen", json_integer(f->times_seen));
+	json_object_set_new(j, "status", json_string(f->status));
+	json_object_set_new(j, "handled_by", pgd_json_str_or_null(f->handled_by));
+	json_object_set_new(j, "handled_at", pgd_json_text_or_null(f->handled_at));
+	json_object_set_new(j, "handle_note", pgd_json_str_or_null(f->handle_note));
+	json_object_set_new(j, "resolved_at", pgd_json_text_or_null(f->resolved_at));
+	return j;
+}
+
+static json_t *job_or_null(struct pgd_store *st, int64_t id)
+{
+	struct pgd_patrol_job j = {0};
+	json_t *out;
+	if (id <= 0 || pgd_patrol_job_get(st, id, &j, NULL) < 0)
+		return json_null();
+	out = pgd_json_patrol_job(&j);
+	pgd_patrol_job_release(&j);
+	return out ? out : json_null();
+}
+
+/* ---- GET /platforms/{id}/patrol ---- */
+
+void h_platform_patrol(struct pgd_req *rq, struct pgd_resp *rs)
+{
+	struct pgd_platform p;
+	struct pgd_patrol_summary s;
+	struct pgd_err err = {0};
+	json_t *probes, *columns, *cats, *out;
+	int rc;
+
+	if (load_platform(rq, rs, rq->id[0], &p) < 0)
+		return;
+	rc = pgd_patrol_summary(rq->st, p.id, time(NULL), &s, &err);
+	if (rc < 0) {
+		pgd_reply_err(rs, rc, &err);
+		pgd_platform_release(&p);
+		return;
+	}
+	probes = json_array();
+	for (size_t i = 0; i < s.n_probes; i++)
+		json_array_append_new(probes, json_pack("{s:s, s:b, s:I, s:I, s:o}", "at", s.probes[i].at,
+			"ok", s.probes[i].ok, "status", (json_int_t)s.probes[i].status, "ms", (json_int_t)s.probes[i].ms,
+			"error", pgd_json_str_or_null(s.probes[i].error)));
+	columns = json_array();
+	for (size_t i = 0; i < s.n_columns; i++)
+		json_array_append_new(columns, json_pack("{s:o, s:o, s:s, s:o, s:I, s:b, s:b}",
+			"url", pgd_json_str_or_null(s.columns[i].url), "name", pgd_json_str_or_null(s.columns[i].name),
+			"kind", s.columns[i].kind, "newest", pgd_json_text_or_null(s.columns[i].newest_at),
+			"items", (json_int_t)s.columns[i].items, "stale", s.columns[i].stale, "empty", s.columns[i].empty));
+	cats = json_object();
+	for (size_t i = 0; i < s.n_categories; i++)
+		if (s.by_category[i].category)
+			json_object_set_new(cats, s.by_category[i].category, json_integer(s.by_category[i].n));
+	out = json_pack("{s:{s:I, s:o, s:o, s:I, s:o, s:o, s:o}, s:{s:I, s:I, s:o, s:o, s:o}, s:o, s:o, s:o, s:I, s:o}",
+		"platform", "id", (json_int_t)p.id, "name", pgd_json_str_or_null(p.name),
+		"type", pgd_json_str_or_null(pgd_platform_type_name(p.type)), "unit_id", (json_int_t)p.unit_id,
+		"unit_name", pgd_json_str_or_null(p.unit_name), "url_or_account", pgd_json_str_or_null(p.url_or_account),
+		"feed_url", pgd_json_str_or_null(s.feed_url),
+		"availability", "week_probes", (json_int_t)s.week_probes, "week_failed", (json_int_t)s.week_failed,
+		"week_ratio", s.week_probes > 0 ? json_real((double)s.week_failed / (double)s.week_probes) : json_null(),
+		"tls_expires", pgd_json_text_or_null(s.tls_expires), "probes", probes,
+		"columns", columns, "last_job", job_or_null(rq->st, s.last_job_id),
+		"running_job", job_or_null(rq->st, s.running_job_id), "open_findings", (json_int_t)s.open_findings,
+		"findings_by_category", cats);
+	if (out)
+		pgd_reply_json(rs, 200, out);
+	else
+		pgd_reply_error(rs, 500, "internal", NULL, "无法生成巡查概况");
+	pgd_patrol_summary_release(&s);
+	pgd_platform_release(&p);
+}
+
+/* ---- PUT /platforms/{id}/feed ---- */
+
+void h_platform_feed(struct pgd_req *rq, struct pgd_resp *rs)
+{
+	struct pgd_platform p;
+	struct pgd_err err = {0};
+	const char *feed = NULL;
+	char *before = NULL, subject[64];
+	json_t *after = NULL;
+	int rc;
+
+	if (!json_is_object(rq->json) || json_object_get(rq->json, "feed_url") == NULL) {
+		pgd_reply_error(rs, 400, "invalid", "feed_url", "请提供 feed_url（订阅源地址，或 null 清除）");
+		return;
+	}
+	if (pgd_body_str(rq, rs, "feed_url", 0, 4096, &feed) < 0)
+		return;
+	if (load_platform(rq, rs, rq->id[0], &p) < 0)
+		return;
+	rc = pgd_store_begin(rq->st, &err);
+	if (rc == 0)
+		rc = pgd_patrol_feed_get(rq->st, p.id, &before, &err);
+	if (rc == 0)
+		rc = pgd_patrol_feed_set(rq->st, p.id, feed, &err);
+	if (rc == 0) {
+		json_t *b = json_pack("{s:o}", "feed_url", pgd_json_str_or_null(before));
+		after = json_pack("{s:o}", "feed_url", pgd_json_str_or_null(feed && *feed ? feed : NULL));
+		snprintf(subject, sizeof(subject), "platform:%" PRId64, p.id);
+		rc = pgd_audit(rq, "platform.feed", subject, b, after, &err);
+		json_decref(b);
+	}
+	if (rc == 0)
+		rc = pgd_store_commit(rq->st, &err);
+	else
+		pgd_store_rollback(rq->st, NULL);
+	if (rc == 0) {
+		json_t *j = pgd_json_platform(&p);
+		json_object_set_new(j, "feed_url", pgd_json_str_or_null(feed && *feed ? feed : NULL));
+		pgd_reply_json(rs, 200, j);
+	} else {
+		pgd_reply_err(rs, rc, &err);
+	}
+	json_decref(after);
+	free(before);
+	pgd_platform_release(&p);
+}
+
+/* ---- POST /platforms/{id}/patrol ---- */
+
+void h_platform_patrol_now(struct pgd_req *rq, struct pgd_resp *rs)
+{
+	struct pgd_platform p;
+	struct pgd_patrol_job job = {0};
+	struct pgd_err err = {0};
+	char *feed = NULL, period[48], subject[64];
+	int64_t active = 0, id = 0;
+	time_t now = time(NULL);
+	int rc;
+
+	if (load_platform(rq, rs, rq->id[0], &p) < 0)
+		return;
+	rc = pgd_patrol_feed_get(rq->st, p.id, &feed, &err);
+	if (rc < 0) {
+		pgd_reply_err(rs, rc, &err);
+		goto out;
+	}
+	if (!p.active) {
+		pgd_reply_error(rs, 422, "invalid", "id", "平台「%s」已关停，不能巡查", p.name);
+		goto out;
+	}
+	if (p.type != PGD_PLATFORM_WEBSITE && (feed == NULL || *feed == '\0')) {
+		pgd_reply_error(rs, 422, "invalid", "feed_url", "平台「%s」不是网站且未设置订阅源地址，无法巡查", p.name);
+		goto out;
+	}
+	rc = pgd_store_begin(rq->st, &err);
+	if (rc == 0)
+		rc = pgd_patrol_job_active(rq->st, p.id, "patrol", &active, &err);
+	if (rc == 0 && active) {
+		pgd_store_rollback(rq->st, NULL);
+		pgd_reply_error(rs, 409, "conflict", NULL, "平台「%s」已有进行中的巡查任务（编号 %" PRId64 "）", p.name, active);
+		goto out;
+	}
+	snprintf(period, sizeof(period), "now:%lld", (long long)now);
+	if (rc == 0)
+		rc = pgd_patrol_job_enqueue(rq->st, p.id, "patrol", period, rq->who->username, now, &id, &err);
+	if (rc == 0 && id == 0)
+		rc = pgd_err_set(&err, PGD_ERR_CONFLICT, NULL, "本秒内已创建过该平台的巡查任务，请稍后再试");
+	if (rc == 0)
+		rc = pgd_patrol_job_get(rq->st, id, &job, &err);
+	if (rc == 0) {
+		json_t *after = pgd_json_patrol_job(&job);
+		snprintf(subject, sizeof(subject), "platform:%" PRId64, p.id);
+		rc = pgd_audit(rq, "patrol.run", subject, NULL, after, &err);
+		json_decref(after);
+	}
+	if (rc == 0)
+		rc = pgd_store_commit(rq->st, &err);
+	else
+		pgd_store_rollback(rq->st, NULL);
+	if (rc == 0)
+		pgd_reply_json(rs, 202, json_pack("{s:o}", "job", pgd_json_patrol_job(&job)));
+	else
+		pgd_reply_err(rs, rc, &err);
+out:
+	pgd_patrol_job_release(&job);
+	free(feed);
+	pgd_platform_release(&p);
+}
+
+/* ---- jobs ---- */
+
+void h_patrol_job_get(struct pgd_req *rq, struct pgd_resp *rs)
+{
+	struct pgd_patrol_job j = {0};
+	struct pgd_err err = {0};
+	int rc = pgd_patrol_job_get(rq->st, rq->id[0], &j, &err);
+	if (rc == 0 && !pgd_unit_visible(rq, j.unit_id))
+		rc = pgd_err_set(&err, PGD_ERR_NOT_FOUND, "id", "巡查任务不存在");
+	if (rc < 0)
+		pgd_reply_err(rs, rc, &err);
+	else
+		pgd_reply_json(rs, 200, pgd_json_patrol_job(&j));
+	pgd_patrol_job_release(&j);
+}
+
+static int query_id(struct pgd_req *rq, struct pgd_resp *rs, const char *key, int64_t *out)
+{
+	if (pgd_req_query_int(rq, rs, key, 0, out) < 0)
+		return -1;
+	if (*out < 0) {
+		pgd_reply_error(rs, 400, "invalid", key, "%s 应为正整数", key);
+		return -1;
+	}
+	return 0;
+}
+
+/* The unit a list is limited to: 0 all (city scope or unit filter), -1 nothing. */
+static int64_t scoped_unit(struct pgd_req *rq, int64_t asked)
+{
+	if (rq->who->city_scope)
+		return asked;
+	if (rq->who->unit_id <= 0 || (asked && asked != rq->who->unit_id))
+		return -1;
+	return rq->who->unit_id;
+}
+
+void h_patrol_jobs_list(struct pgd_req *rq, struct pgd_resp *rs)
+{
+	struct pgd_list_query lq = {0};
+	struct pgd_patrol_job_query q = {0};
+	struct pgd_patrol_job_list l = {0};
+	struct pgd_err err = {0};
+	json_t *items;
+	int rc;
+
+	if (pgd_req_list_query(rq, rs, &lq) < 0 || query_id(rq, rs, "platform_id", &q.platform_id) < 0)
+		return;
+	q.page = lq.page;
+	q.page_size = lq.page_size;
+	q.status = pgd_req_query(rq, "status");
+	q.kind = pgd_req_query(rq, "kind");
+	q.unit_id = scoped_unit(rq, 0);
+	if (q.unit_id < 0) {
+		pgd_reply_json(rs, 200, pgd_json_page(json_array(), 0, &lq));
+		return;
+	}
+	rc = pgd_patrol_job_list(rq->st, &q, &l, &err);
+	if (rc < 0) {
+		pgd_reply_err(rs, rc, &err);
+		return;
+	}
+	items = json_array();
+	for (size_t i = 0; i < l.n; i++)
+		json_array_append_new(items, pgd_json_patrol_job(&l.items[i]));
+	pgd_reply_json(rs, 200, pgd_json_page(items, l.total, &lq));
+	pgd_patrol_job_list_release(&l);
+}
+
+/* ---- findings ---- */
+
+void h_patrol_findings(struct pgd_req *rq, struct pgd_resp *rs)
+{
+	struct pgd_list_query lq = {0};
+	struct pgd_patrol_finding_query q = {0};
+	struct pgd_patrol_finding_list l = {0};
+	struct pgd_err err = {0};
+	int64_t unit = 0;
+	json_t *items;
+	int rc;
+
+	if (pgd_req_list_query(rq, rs, &lq) < 0 || query_id(rq, rs, "platform_id", &q.platform_id) < 0 ||
+	    query_id(rq, rs, "unit_id", &unit) < 0)
+		return;
+	q.page = lq.page;
+	q.page_size = lq.page_size;
+	q.search = lq.search;
+	q.category = pgd_req_query(rq, "category");
+	q.severity = pgd_req_query(rq, "severity");
+	q.status = pgd_req_query(rq, "status");
+	q.unit_id = scoped_unit(rq, unit);
+	if (q.unit_id < 0) {
+		pgd_reply_json(rs, 200, pgd_json_page(json_array(), 0, &lq));
+		return;
+	}
+	rc = pgd_patrol_finding_list(rq->st, &q, &l, &err);
+	if (rc < 0) {
+		pgd_reply_err(rs, rc, &err);
+		return;
+	}
+	items = json_array();
+	for (size_t i = 0; i < l.n; i++)
+		json_array_append_new(items, finding_json(&l.items[i]));
+	pgd_reply_json(rs, 200, pgd_json_page(items, l.total, &lq));
+	pgd_patrol_finding_list_release(&l);
+}
+
+void h_patrol_finding_handle(struct pgd_req *rq, struct pgd_resp *rs)
+{
+	struct pgd_patrol_finding_row before = {0}, after = {0};
+	struct pgd_err err = {0};
+	const char *status = NULL, *note = NULL;
+	char subject[64];
+	json_t *b = NULL, *a = NULL;
+	int rc;
+
+	if (!json_is_object(rq->json)) {
+		pgd_reply_error(rs, 400, "invalid", NULL, "请求体应为 JSON 对象");
+		return;
+	}
+	if (pgd_body_str(rq, rs, "status", 1, 16, &status) < 0 || pgd_body_str(rq, rs, "note", 0, 1000, &note) < 0)
+		return;
+	if (strcmp(status, "confirmed") != 0 && strcmp(status, "dismissed") != 0) {
+		pgd_reply_error(rs, 400, "invalid", "status", "处理结果无效：应为 confirmed（确认）或 dismissed（排除）");
+		return;
+	}
+	if (strcmp(status, "dismissed") == 0 && (note == NULL || *note == '\0')) {
+		pgd_reply_error(rs, 400, "invalid", "note", "排除问题须填写说明");
+		return;
+	}
+	rc = pgd_patrol_finding_get(rq->st, rq->id[0], &before, &err);
+	if (rc == 0 && !pgd_unit_visible(rq, before.unit_id))
+		rc = pgd_err_set(&err, PGD_ERR_NOT_FOUND, "id", "巡查问题不存在");
+	if (rc < 0) {
+		pgd_reply_err(rs, rc, &err);
+		goto out;
+	}
+	rc = pgd_store_begin(rq->st, &err);
+	if (rc == 0)
+		rc = pgd_patrol_finding_handle(rq->st, before.id, status, note, rq->who->username, time(NULL), &err);
+	if (rc == 0)
+		rc = pgd_patrol_finding_get(rq->st, before.id, &after, &err);
+	if (rc == 0) {
+		b = json_pack("{s:s, s:o}", "status", before.status, "handle_note", pgd_json_str_or_null(before.handle_note));
+		a = json_pack("{s:s, s:o}", "status", after.status, "handle_note", pgd_json_str_or_null(after.handle_note));
+		snprintf(subject, sizeof(subject), "patrol_finding:%" PRId64, before.id);
+		rc = pgd_audit(rq, "patrol.finding_handle", subject, b, a, &err);
+	}
+	if (rc == 0)
+		rc = pgd_store_commit(rq->st, &err);
+	else
+		pgd_store_rollback(rq->st, NULL);
+	if (rc == 0)
+		pgd_reply_json(rs, 200, finding_json(&after));
+	else
+		pgd_reply_err(rs, rc, &err);
+out:
+	json_decref(b);
+	json_decref(a);
+	pgd_patrol_finding_row_release(&before);
+	pgd_patrol_finding_row_release(&after);
+}
+
+/* ---- POST /platforms/{id}/patrol/baseline ---- */
+
+void h_platform_baseline(struct pgd_req *rq, struct pgd_resp *rs)
+{
+	struct pgd_platform p;
+	struct pgd_patrol_home home = {0}, old = {0};
+	struct pgd_err err = {0};
+	char subject[64];
+	json_t *b = NULL, *a = NULL;
+	int found = 0, had = 0, rc;
+
+	if (load_platform(rq, rs, rq->id[0], &p) < 0)
+		return;
+	rc = pgd_patrol_latest_home(rq->st, p.id, &home, &found, &err);
+	if (rc == 0 && !found)
+		rc = pgd_err_set(&err, PGD_ERR_CONFLICT, "id", "平台「%s」还没有完成过巡查，没有可接受的首页", p.name);
+	if (rc == 0)
+		rc = pgd_store_begin(rq->st, &err);
+	if (rc == 0) {
+		rc = pgd_patrol_baseline_get(rq->st, p.id, &old, &had, &err);
+		if (rc == 0)
+			rc = pgd_patrol_baseline_set(rq->st, p.id, &home, rq->who->username, time(NULL), &err);
+		if (rc == 0) {
+			b = had ? json_pack("{s:s, s:o}", "sha256", old.sha256, "title", pgd_json_str_or_null(old.title)) : NULL;
+			a = json_pack("{s:s, s:o}", "sha256", home.sha256, "title", pgd_json_str_or_null(home.title));
+			snprintf(subject, sizeof(subject), "platform:%" PRId64, p.id);
+			rc = pgd_audit(rq, "patrol.baseline", subject, b, a, &err);
+		}
+		if (rc == 0)
+			rc = pgd_store_commit(rq->st, &err);
+		else
+			pgd_store_rollback(rq->st, NULL);
+	}
+	if (rc == 0)
+		pgd_reply_json(rs, 200, json_pack("{s:I, s:s, s:o, s:I}", "platform_id", (json_int_t)p.id, "sha256",
+			home.sha256, "title", pgd_json_str_or_null(home.title), "text_len", (json_int_t)home.text_len));
+	else
+		pgd_reply_err(rs, rc, &err);
+	json_decref(b);
+	json_decref(a);
+	free(home.title);
+	free(old.title);
+	pgd_platform_release(&p);
+}
+
+/* ---- evidence ---- */
+
+/* 0 when the user may see evidence sha (a finding of a platform they may read cites it). */
+static int evidence_visible(struct pgd_req *rq, struct pgd_resp *rs, const char *sha)
+{
+	struct pgd_err err = {0};
+	int64_t *units = NULL;
+	size_t n = 0;
+	int ok = 0, rc;
+	rc = pgd_patrol_evidence_units(rq->st, sha, &units, &n, &err);
+	if (rc < 0) {
+		pgd_reply_err(rs, rc, &err);
+		return -1;
+	}
+	for (size_t i = 0; i < n && !ok; i++)
+		ok = pgd_unit_visible(rq, units[i]);
+	free(units);
+	if (!ok) {
+		pgd_reply_error(rs, 404, "not_found", "sha256", "证据不存在");
+		return -1;
+	}
+	return 0;
+}
+
+void h_evidence_get(struct pgd_req *rq, struct pgd_resp *rs)
+{
+	struct pgd_patrol_evidence_row e = {0};
+	struct pgd_err err = {0};
+	unsigned char *bytes = NULL;
+	size_t len = 0;
+	int rc;
+	const char *sha = rq->word ? rq->word : "";
+
+	if (evidence_visible(rq, rs, sha) < 0)
+		return;
+	rc = pgd_patrol_evidence_get(rq->st, sha, &e, &err);
+	if (rc == 0)
+		rc = pgd_patrol_blob_get(rq->st, sha, &bytes, &len, &err);
+	if (rc < 0) {
+		pgd_reply_err(rs, rc, &err);
+	} else {
+		/* never text/html: untrusted markup must not run in our origin */
+		pgd_reply_bytes(rs, 200, strcmp(e.kind, "screenshot") == 0 ? "image/png" : "text/plain; charset=utf-8", bytes,
+			len, NULL);
+		rs->untrusted = 1;
+	}
+	pgd_patrol_evidence_row_release(&e);
+}
+
+void h_evidence_meta(struct pgd_req *rq, struct pgd_resp *rs)
+{
+	struct pgd_patrol_evidence_row e = {0};
+	struct pgd_err err = {0};
+	const char *sha = rq->word ? rq->word : "";
+	int rc;
+	if (evidence_visible(rq, rs, sha) < 0)
+		return;
+	rc = pgd_patrol_evidence_get(rq->st, sha, &e, &err);
+	if (rc < 0)
+		pgd_reply_err(rs, rc, &err);
+	else
+		pgd_reply_json(rs, 200, json_pack("{s:s, s:s, s:o, s:s, s:I, s:o, s:o, s:I, s:o}", "sha256", e.sha256,
+			"kind", e.kind, "url", pgd_json_str_or_null(e.url), "fetched_at", e.fetched_at,
+			"status", (json_int_t)e.status, "content_type", pgd_json_str_or_null(e.content_type),
+			"headers", pgd_json_str_or_null(e.headers), "size", (json_int_t)e.size, "of", pgd_json_str_or_null(e.of)));
+	pgd_patrol_evidence_row_release(&e);
+}

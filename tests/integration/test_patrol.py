@@ -1,0 +1,519 @@
+"""The patrol over HTTP: a fake worker written here speaks the job protocol (lease, progress,
+evidence upload, result, already, lease_lost after expiry, fail) against a server of its own
+(--no-scheduler, so every job is one this test made), and the office / unit screens: scope
+(a unit user sees only their own unit's platforms, findings and evidence; 404 otherwise),
+evidence served as text/plain with CSP sandbox and nosniff, handling (a dismissal needs a note),
+patrol now 202/409/422, worker tokens 401, and `pubguard patrol now` from the CLI.
+
+Expected values are written here by hand from /tmp/briefs/p2-protocol.md."""
+
+import hashlib
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+
+from harness import API, Client, Failure, Server, raw_request
+from city import City
+
+HEX = set("0123456789abcdef")
+PAGE = ("<html><head><title>测试甲街道</title></head><body><a href='/404'>坏链接</a>"
+        + "<p>正文</p>" * 200 + "</body></html>").encode("utf-8")
+PAGE_SHA = hashlib.sha256(PAGE).hexdigest()
+THRESHOLD_KEYS = ["weekly_min_items", "zombie_days", "news_column_days", "notice_column_days", "slow_page_ms",
+                  "unavailable_timeout_ms", "probes_per_day", "unavailable_fail_pct", "unavailable_warn_pct",
+                  "empty_columns_fail", "stale_columns_fail", "tls_warn_days", "deface_simhash_bits"]
+
+
+class PatrolServer(Server):
+    """pubguard serve with --no-scheduler (no jobs but the test's own)."""
+
+    def start(self, timeout=30.0):
+        orig = subprocess.Popen
+
+        def popen(args, **kw):
+            return orig(list(args) + ["--no-scheduler"], **kw)
+        subprocess.Popen = popen
+        try:
+            Server.start(self, timeout)
+        finally:
+            subprocess.Popen = orig
+
+
+class Worker:
+    """The fake worker: bearer token, JSON over HTTP."""
+
+    def __init__(self, server, token):
+        self.server = server
+        self.token = token
+
+    def call(self, method, path, body=None, raw=None, headers=None):
+        h = {"Authorization": "Bearer " + self.token} if self.token else {}
+        data = None
+        if raw is not None:
+            data = raw
+            h["Content-Type"] = "application/octet-stream"
+        elif body is not None:
+            data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+            h["Content-Type"] = "application/json"
+        h.update(headers or {})
+        st, resp, hdrs = raw_request(self.server.port, method, API + path, data, h)
+        try:
+            j = json.loads(resp.decode("utf-8")) if resp else None
+        except ValueError:
+            j = None
+        return st, j, hdrs
+
+    def lease(self, kinds=("patrol", "probe")):
+        return self.call("POST", "/worker/lease", {"kinds": list(kinds)})
+
+
+def setting(server, key, value):
+    db = sqlite3.connect(server.db, timeout=10)
+    db.execute("DELETE FROM settings WHERE key = ?", (key,))
+    db.execute("INSERT INTO settings (key, value, updated_at) VALUES (?, ?, '2026-12-01T00:00:00Z')", (key, value))
+    db.commit()
+    db.close()
+
+
+def new_token(server, name):
+    rc, out, err = server.cli("workers", "add", name, "--db", server.db)
+    if rc != 0:
+        raise Failure("pubguard workers add %s exited %d: %s" % (name, rc, err))
+    return out.strip()
+
+
+class World:
+    pass
+
+
+def build(ctx):
+    tmp = os.path.join(ctx.tmp, "patrol")
+    os.makedirs(tmp, exist_ok=True)
+    server = PatrolServer(ctx.binary, tmp)
+    server.start()
+    city = City(server, ctx.check)
+    for username, display, role in [("sysadmin", "系统管理员", "system_admin"),
+                                    ("office1", "网信办管理员", "office_admin")]:
+        city.cli_user(username, display, role)
+    w = World()
+    w.server, w.city = server, city
+    w.unit_a = city.new_unit("巡查甲街道", "town")["id"]
+    w.unit_b = city.new_unit("巡查乙局", "department")["id"]
+    pa = city.new_person(w.unit_a, "甲联络员", post="联络员")["id"]
+    pb = city.new_person(w.unit_b, "乙联络员", post="联络员")["id"]
+    w.site_a = city.new_platform(w.unit_a, "巡查甲门户", "website", "https://jia.example.gov.cn/", pa)["id"]
+    w.site_a2 = city.new_platform(w.unit_a, "巡查甲二站", "website", "https://jia2.example.gov.cn/", pa)["id"]
+    w.site_b = city.new_platform(w.unit_b, "巡查乙门户", "website", "https://yi.example.gov.cn/", pb)["id"]
+    w.wechat_b = city.new_platform(w.unit_b, "巡查乙公众号", "wechat", "xuncha_yi", pb)["id"]
+    city.create_user("pa_liaison", "甲联络员", ["liaison"], pa)
+    city.create_user("pb_liaison", "乙联络员", ["liaison"], pb)
+    w.office = city.client("office1")
+    w.a = city.client("pa_liaison")
+    w.b = city.client("pb_liaison")
+    return w
+
+
+def result_body(lease):
+    return {
+        "lease": lease,
+        "summary": {"pages": 3, "links": 12, "feeds": 0, "pages_unchanged": 0,
+                    "started_at": "2026-12-01T02:00:00Z", "finished_at": "2026-12-01T02:01:00Z"},
+        "findings": [
+            {"url": "https://jia.example.gov.cn/", "target": "https://jia.example.gov.cn/404",
+             "category": "site.broken_link_internal", "severity": "review", "line": 1, "text": "坏链接",
+             "message": "内部链接无法访问（404）", "evidence": PAGE_SHA, "screenshot": None},
+            {"url": "https://jia.example.gov.cn/news/", "target": None, "category": "site.stale_column",
+             "severity": "review", "line": 0, "text": "工作动态", "message": "栏目「工作动态」超过14天未更新",
+             "evidence": None, "screenshot": None},
+        ],
+        "columns": [{"url": "https://jia.example.gov.cn/news/", "name": "工作动态", "kind": "news",
+                     "newest": "2026-11-01T00:00:00Z", "items": 20, "stale": True, "empty": False},
+                    {"url": "https://jia.example.gov.cn/notice/", "name": "通知公告", "kind": "notice",
+                     "newest": None, "items": 0, "stale": False, "empty": True}],
+        "items": [{"url": "https://jia.example.gov.cn/news/1.html", "title": "召开安全生产会议",
+                   "published": "2026-11-30T08:00:00Z", "sha256": None, "simhash": "00ff00ff00ff00ff"}],
+        "home": {"sha256": PAGE_SHA, "simhash": "0123456789abcdef", "title": "测试甲街道", "text_len": 600},
+        "probe": None,
+        "evidence": [{"sha256": PAGE_SHA, "kind": "page", "url": "https://jia.example.gov.cn/",
+                      "fetched_at": "2026-12-01T02:00:30Z", "status": 200,
+                      "content_type": "text/html; charset=utf-8", "headers": "Server: test\r\n",
+                      "size": len(PAGE), "of": None}],
+    }
+
+
+def test_patrol_protocol(ctx):
+    ck = ctx.check
+    w = build(ctx)
+    srv = w.server
+    try:
+        _protocol(ck, w, srv)
+    finally:
+        srv.stop()
+
+
+test_patrol_protocol.needs_server = False
+
+
+def _protocol(ck, w, srv):
+    token = new_token(srv, "fake-1")
+    ck.ok(len(token) == 64 and set(token) <= HEX, "workers add prints a 64-hex token: %r" % token)
+    fake = Worker(srv, token)
+
+    # tokens: none, wrong, revoked -> 401 unauthenticated
+    for what, t in [("no token", None), ("wrong token", "0" * 64), ("garbage", "xyz")]:
+        st, j, _ = Worker(srv, t).lease()
+        ck.ok(st == 401 and (j or {}).get("error", {}).get("code") == "unauthenticated",
+              "lease with %s: want 401 unauthenticated, got %d %r" % (what, st, j))
+    tok2 = new_token(srv, "fake-2")
+    rc, _, _ = srv.cli("workers", "revoke", "fake-2", "--db", srv.db)
+    ck.ok(rc == 0, "workers revoke exits 0")
+    st, j, _ = Worker(srv, tok2).lease()
+    ck.ok(st == 401, "lease with a revoked token: want 401, got %d" % st)
+    rc, out, _ = srv.cli("workers", "list", "--db", srv.db)
+    ck.ok(rc == 0 and "fake-1" in out and "revoked" in out and "local" in out,
+          "workers list shows fake-1, the revoked fake-2 and the server's local worker: %r" % out)
+    # a session cookie is not a worker credential
+    st, _, _ = raw_request(srv.port, "POST", API + "/worker/lease", b"{}",
+                           {"Cookie": "pgd_session=" + (w.office.session or ""), "Content-Type": "application/json"})
+    ck.ok(st == 401, "lease with an office session cookie and no token: want 401, got %d" % st)
+
+    st, j, _ = fake.lease()
+    ck.ok(st == 204, "lease with no job queued: want 204, got %d %r" % (st, j))
+
+    # patrol now: 202, 409 while queued, 422 for a wechat account without a feed, 403 for a unit role
+    r = w.office.post("/platforms/%d/patrol" % w.site_a, {})
+    ck.status(r, 202, "office: patrol now")
+    job = (r.json or {}).get("job") or {}
+    ck.ok(job.get("status") == "queued" and job.get("kind") == "patrol" and job.get("platform_id") == w.site_a
+          and job.get("requested_by") == "office1", "patrol now answers the queued JOBINFO: %r" % job)
+    r2 = w.office.post("/platforms/%d/patrol" % w.site_a, {})
+    ck.error(r2, 409, "conflict", "patrol now while one is queued")
+    ck.ok(str(job.get("id")) in (r2.error().get("message") or ""), "the 409 names the queued job %r: %r"
+          % (job.get("id"), r2.error().get("message")))
+    ck.error(w.office.post("/platforms/%d/patrol" % w.wechat_b, {}), 422, "invalid",
+             "patrol now of a wechat account without a feed_url")
+    ck.error(w.a.post("/platforms/%d/patrol" % w.site_a, {}), 403, "forbidden", "a unit liaison may not patrol now")
+    ck.error(w.office.post("/platforms/999999/patrol", {}), 404, "not_found", "patrol now of no platform")
+
+    # lease: the JOB
+    st, j, _ = fake.lease(["probe"])
+    ck.ok(st == 204, "a probe-only worker gets no patrol job: %d" % st)
+    st, j, _ = fake.lease()
+    ck.ok(st == 200, "lease: want 200, got %d %r" % (st, j))
+    jj = (j or {}).get("job") or {}
+    lease = jj.get("lease") or ""
+    ck.ok(jj.get("id") == job.get("id") and jj.get("kind") == "patrol", "leased the queued job: %r" % jj)
+    ck.ok(len(lease) == 64 and set(lease) <= HEX, "the lease is 64 hex: %r" % lease)
+    ck.ok(jj.get("lease_seconds") == 300, "lease_seconds 300 by default: %r" % jj.get("lease_seconds"))
+    plat = jj.get("platform") or {}
+    ck.ok(plat.get("id") == w.site_a and plat.get("type") == "website" and plat.get("url") == "https://jia.example.gov.cn/"
+          and plat.get("feed_url") is None, "the job's platform: %r" % plat)
+    th = jj.get("thresholds") or {}
+    ck.ok(sorted(th) == sorted(THRESHOLD_KEYS), "every threshold key sent: %r" % sorted(th))
+    ck.ok(th.get("probes_per_day") == 20 and th.get("unavailable_fail_pct") == 5, "default thresholds: %r" % th)
+    ck.ok(jj.get("home_baseline") is None, "no home baseline yet")
+    opts = jj.get("options") or {}
+    ck.ok(opts.get("timeout_ms") == 15000 and opts.get("max_pages") == 5000 and opts.get("screenshots") is True,
+          "options: %r" % opts)
+    ck.ok(isinstance(jj.get("as_of"), str) and len(jj["as_of"]) == 20 and jj["as_of"].endswith("Z"),
+          "as_of is a UTC timestamp: %r" % jj.get("as_of"))
+    jid = jj.get("id")
+
+    # progress
+    st, _, _ = fake.call("POST", "/worker/jobs/%d/progress" % jid, {"lease": lease, "done": 2, "total": 5})
+    ck.ok(st == 204, "progress: want 204, got %d" % st)
+    r = w.office.get("/patrol/jobs/%d" % jid)
+    ck.ok(r.status == 200 and (r.json or {}).get("status") == "leased" and r.json.get("progress_done") == 2
+          and r.json.get("progress_total") == 5, "GET /patrol/jobs/{id} shows the progress: %r" % r)
+    st, j, _ = fake.call("POST", "/worker/jobs/%d/progress" % jid, {"lease": "f" * 64, "done": 3, "total": 5})
+    ck.ok(st == 409 and (j or {}).get("error", {}).get("code") == "lease_lost", "progress with a wrong lease: %d %r"
+          % (st, j))
+
+    # evidence
+    st, j, _ = fake.call("PUT", "/worker/jobs/%d/evidence/%s" % (jid, PAGE_SHA), raw=PAGE + b"x",
+                         headers={"X-Lease": lease})
+    ck.ok(st == 422 and (j or {}).get("error", {}).get("code") == "integrity",
+          "evidence whose bytes do not hash to its name: want 422 integrity, got %d %r" % (st, j))
+    st, j, _ = fake.call("PUT", "/worker/jobs/%d/evidence/%s" % (jid, PAGE_SHA), raw=PAGE)
+    ck.ok(st == 409, "evidence without X-Lease: want 409, got %d" % st)
+
+    # a result that cites evidence not uploaded yet, and one with a bad field
+    body = result_body(lease)
+    st, j, _ = fake.call("POST", "/worker/jobs/%d/result" % jid, body)
+    err = (j or {}).get("error", {})
+    ck.ok(st == 422 and err.get("code") == "evidence_missing" and PAGE_SHA in (err.get("message") or ""),
+          "result before the evidence upload: want 422 evidence_missing naming the sha, got %d %r" % (st, j))
+    bad = result_body(lease)
+    bad["findings"][1]["severity"] = "urgent"
+    st, j, _ = fake.call("POST", "/worker/jobs/%d/result" % jid, bad)
+    ck.ok(st == 422 and (j or {}).get("error", {}).get("field") == "findings[1].severity",
+          "result with a bad severity: want 422 naming findings[1].severity, got %d %r" % (st, j))
+    bad = result_body(lease)
+    bad["findings"][0]["message"] = "长" * 3000  # 9000 bytes
+    st, j, _ = fake.call("POST", "/worker/jobs/%d/result" % jid, bad)
+    ck.ok(st == 422 and (j or {}).get("error", {}).get("field") == "findings[0].message",
+          "a string over 8 KB: want 422 naming findings[0].message, got %d %r" % (st, j))
+
+    st, j, _ = fake.call("PUT", "/worker/jobs/%d/evidence/%s" % (jid, PAGE_SHA), raw=PAGE, headers={"X-Lease": lease})
+    ck.ok(st == 201, "evidence upload: want 201, got %d %r" % (st, j))
+    st, j, _ = fake.call("PUT", "/worker/jobs/%d/evidence/%s" % (jid, PAGE_SHA), raw=PAGE, headers={"X-Lease": lease})
+    ck.ok(st == 200, "the same evidence again: want 200 (idempotent), got %d %r" % (st, j))
+
+    st, j, _ = fake.call("POST", "/worker/jobs/%d/result" % jid, body)
+    ck.ok(st == 200 and (j or {}).get("status") == "stored", "result: want 200 stored, got %d %r" % (st, j))
+    st, j, _ = fake.call("POST", "/worker/jobs/%d/result" % jid, body)
+    ck.ok(st == 200 and (j or {}).get("status") == "already", "the same result again: want 200 already, got %d %r"
+          % (st, j))
+    st, j, _ = fake.call("POST", "/worker/jobs/%d/progress" % jid, {"lease": lease, "done": 5, "total": 5})
+    ck.ok(st == 409, "progress after the result: want 409 lease_lost, got %d" % st)
+
+    r = w.office.get("/patrol/jobs/%d" % jid)
+    ck.ok((r.json or {}).get("status") == "done" and r.json.get("pages") == 3 and r.json.get("links") == 12
+          and r.json.get("findings") == 2 and r.json.get("finished_at"), "the job is done with its counts: %r" % r)
+
+    # the platform's patrol page
+    r = w.office.get("/platforms/%d/patrol" % w.site_a)
+    p = r.json or {}
+    ck.status(r, 200, "GET /platforms/{id}/patrol")
+    ck.ok((p.get("platform") or {}).get("unit_id") == w.unit_a, "platform block: %r" % p.get("platform"))
+    cols = {c.get("name"): c for c in p.get("columns") or []}
+    ck.ok(cols.get("工作动态", {}).get("stale") is True and cols.get("工作动态", {}).get("newest") == "2026-11-01T00:00:00Z"
+          and cols.get("通知公告", {}).get("empty") is True and cols.get("通知公告", {}).get("newest") is None,
+          "columns as reported: %r" % p.get("columns"))
+    ck.ok(p.get("open_findings") == 2 and p.get("findings_by_category") == {"site.broken_link_internal": 1,
+                                                                            "site.stale_column": 1},
+          "open findings by category: %r %r" % (p.get("open_findings"), p.get("findings_by_category")))
+    ck.ok((p.get("last_job") or {}).get("id") == jid and p.get("running_job") is None, "last_job / running_job")
+    av = p.get("availability") or {}
+    ck.ok(av.get("week_probes") == 0 and av.get("week_ratio") is None and av.get("probes") == [],
+          "no probes yet: %r" % av)
+
+    # findings: scope, filters
+    r = w.office.get("/patrol/findings", query={"platform_id": w.site_a})
+    items = (r.json or {}).get("items") or []
+    ck.ok(r.status == 200 and (r.json or {}).get("total") == 2, "office sees the 2 findings: %r" % r)
+    broken = [f for f in items if f.get("category") == "site.broken_link_internal"]
+    f0 = broken[0] if broken else {}
+    ck.ok(f0.get("evidence_sha256") == PAGE_SHA and f0.get("status") == "open" and f0.get("times_seen") == 1
+          and f0.get("target") == "https://jia.example.gov.cn/404" and f0.get("unit_name") == "巡查甲街道",
+          "a FINDING: %r" % f0)
+    r = w.a.get("/patrol/findings")
+    ck.ok((r.json or {}).get("total") == 2, "unit A's liaison sees their 2 findings: %r" % r)
+    r = w.b.get("/patrol/findings")
+    ck.ok(r.status == 200 and (r.json or {}).get("total") == 0, "unit B's liaison sees none of A's: %r" % r)
+    r = w.b.get("/patrol/findings", query={"unit_id": w.unit_a})
+    ck.ok(r.status == 200 and (r.json or {}).get("total") == 0, "unit B asking for unit A's: empty: %r" % r)
+    r = w.office.get("/patrol/findings", query={"category": "site.stale_column"})
+    ck.ok((r.json or {}).get("total") == 1, "category filter: %r" % r)
+    r = w.office.get("/patrol/findings", query={"search": "坏链"})
+    ck.ok((r.json or {}).get("total") == 1, "search filter: %r" % r)
+    ck.error(w.office.get("/patrol/findings", query={"status": "bogus"}), 400, "invalid", "a bad status filter")
+    ck.error(w.b.get("/platforms/%d/patrol" % w.site_a), 404, "not_found", "unit B reads unit A's patrol page")
+    ck.error(w.b.get("/patrol/jobs/%d" % jid), 404, "not_found", "unit B reads unit A's job")
+    r = w.b.get("/patrol/jobs")
+    ck.ok((r.json or {}).get("total") == 0, "unit B's job list has none of A's: %r" % r)
+    r = w.a.get("/patrol/jobs", query={"platform_id": w.site_a})
+    ck.ok((r.json or {}).get("total") == 1, "unit A's job list: %r" % r)
+
+    # evidence: the raw bytes, never as HTML; scope by the finding's platform
+    r = w.a.get("/evidence/" + PAGE_SHA)
+    ck.ok(r.status == 200 and r.data == PAGE, "unit A reads the evidence bytes: %r" % r)
+    ck.ok(r.header("Content-Type") == ["text/plain; charset=utf-8"], "evidence Content-Type: %r"
+          % r.header("Content-Type"))
+    ck.ok(r.header("Content-Security-Policy") == ["sandbox"], "evidence CSP: %r" % r.header("Content-Security-Policy"))
+    ck.ok(r.header("X-Content-Type-Options") == ["nosniff"], "evidence nosniff")
+    ck.ok(r.header("Content-Disposition") == ["inline"], "evidence inline: %r" % r.header("Content-Disposition"))
+    ck.error(w.b.get("/evidence/" + PAGE_SHA), 404, "not_found", "unit B reads unit A's evidence")
+    ck.error(w.office.get("/evidence/" + "0" * 64), 404, "not_found", "unknown evidence")
+    r = w.office.get("/evidence/%s/meta" % PAGE_SHA)
+    m = r.json or {}
+    ck.ok(r.status == 200 and m.get("kind") == "page" and m.get("size") == len(PAGE) and m.get("status") == 200
+          and m.get("fetched_at") == "2026-12-01T02:00:30Z" and m.get("of") is None, "evidence meta: %r" % r)
+    ck.error(w.b.get("/evidence/%s/meta" % PAGE_SHA), 404, "not_found", "unit B reads unit A's evidence meta")
+
+    # handling: a dismissal needs a note; confirm; audited; unit roles may not
+    fid = f0.get("id")
+    ck.error(w.office.post("/patrol/findings/%d/handle" % fid, {"status": "dismissed"}), 400, "invalid",
+             "dismiss without a note", field="note")
+    ck.error(w.a.post("/patrol/findings/%d/handle" % fid, {"status": "confirmed"}), 403, "forbidden",
+             "a unit liaison handles a finding")
+    r = w.office.post("/patrol/findings/%d/handle" % fid, {"status": "confirmed", "note": None})
+    ck.ok(r.status == 200 and (r.json or {}).get("status") == "confirmed" and r.json.get("handled_by") == "office1",
+          "confirm: %r" % r)
+    r = w.office.post("/patrol/findings/%d/handle" % fid, {"status": "dismissed", "note": "页面已整改"})
+    ck.ok(r.status == 200 and (r.json or {}).get("status") == "dismissed" and r.json.get("handle_note") == "页面已整改",
+          "dismiss with a note: %r" % r)
+    r = w.office.get("/patrol/findings", query={"status": "dismissed"})
+    ck.ok((r.json or {}).get("total") == 1, "status=dismissed lists it: %r" % r)
+    db = sqlite3.connect(srv.db, timeout=10)
+    n = db.execute("SELECT COUNT(*) FROM audit_log WHERE action = 'patrol.finding_handle'").fetchone()[0]
+    db.close()
+    ck.ok(n == 2, "two handlings audited: %d" % n)
+
+    # the home page baseline: the first patrol's home became it; accepting the latest is audited
+    r = w.office.post("/platforms/%d/patrol/baseline" % w.site_a, {})
+    ck.ok(r.status == 200 and (r.json or {}).get("sha256") == PAGE_SHA, "accept the latest home page: %r" % r)
+    ck.error(w.office.post("/platforms/%d/patrol/baseline" % w.site_b, {}), 409, "conflict",
+             "accept a baseline of a never patrolled platform")
+
+    # feed of a wechat account: then it can be patrolled
+    ck.error(w.a.put("/platforms/%d/feed" % w.wechat_b, {"feed_url": "https://rss.example/x"}), 404, "not_found",
+             "unit A sets unit B's feed")
+    ck.error(w.b.put("/platforms/%d/feed" % w.wechat_b, {"feed_url": "ftp://rss.example/x"}), 400, "invalid",
+             "a feed that is not http(s)")
+    r = w.b.put("/platforms/%d/feed" % w.wechat_b, {"feed_url": "https://rss.example/xuncha_yi"})
+    ck.ok(r.status == 200 and (r.json or {}).get("feed_url") == "https://rss.example/xuncha_yi",
+          "unit B's liaison sets their account's feed: %r" % r)
+    r = w.office.post("/platforms/%d/patrol" % w.wechat_b, {})
+    ck.status(r, 202, "patrol now of a wechat account with a feed")
+    st, j, _ = fake.lease()
+    jb = (j or {}).get("job") or {}
+    ck.ok(st == 200 and (jb.get("platform") or {}).get("feed_url") == "https://rss.example/xuncha_yi",
+          "the job carries the feed_url: %r" % j)
+    st, _, _ = fake.call("POST", "/worker/jobs/%d/fail" % jb.get("id", 0), {"lease": jb.get("lease"),
+                                                                             "error": "订阅源无法访问"})
+    ck.ok(st == 204, "fail: want 204, got %d" % st)
+    r = w.office.get("/patrol/jobs/%d" % jb.get("id", 0))
+    ck.ok((r.json or {}).get("status") == "failed" and r.json.get("error") == "订阅源无法访问", "failed job: %r" % r)
+
+    # lease_lost after expiry: lease_seconds 1, a second worker takes the expired job
+    setting(srv, "patrol.lease_seconds", "1")
+    ck.status(w.office.post("/platforms/%d/patrol" % w.site_a2, {}), 202, "patrol now (site a2)")
+    st, j, _ = fake.lease()
+    j1 = (j or {}).get("job") or {}
+    ck.ok(st == 200 and j1.get("lease_seconds") == 1, "leased with lease_seconds 1: %r" % j)
+    time.sleep(2.2)
+    other = Worker(srv, new_token(srv, "fake-3"))
+    st, j, _ = other.lease()
+    j2 = (j or {}).get("job") or {}
+    ck.ok(st == 200 and j2.get("id") == j1.get("id") and j2.get("lease") != j1.get("lease"),
+          "the expired job goes to another worker with a new lease: %r" % j)
+    st, j, _ = fake.call("POST", "/worker/jobs/%d/progress" % j1.get("id", 0), {"lease": j1.get("lease"), "done": 1,
+                                                                                 "total": 2})
+    ck.ok(st == 409 and (j or {}).get("error", {}).get("code") == "lease_lost", "the first worker's progress: %d %r"
+          % (st, j))
+    st, j, _ = fake.call("POST", "/worker/jobs/%d/result" % j1.get("id", 0),
+                         {"lease": j1.get("lease"), "summary": {"pages": 1, "links": 0}, "findings": []})
+    ck.ok(st == 409 and (j or {}).get("error", {}).get("code") == "lease_lost", "the first worker's result: %d %r"
+          % (st, j))
+    st, j, _ = other.call("POST", "/worker/jobs/%d/result" % j2.get("id", 0),
+                          {"lease": j2.get("lease"), "summary": {"pages": 1, "links": 0}, "findings": []})
+    ck.ok(st == 200 and (j or {}).get("status") == "stored", "the second worker's result: %d %r" % (st, j))
+    setting(srv, "patrol.lease_seconds", "300")
+
+    # pubguard patrol now: 4 when no worker takes it, 0 with the counts when one does
+    rc, out, err = srv.cli("patrol", "now", str(w.site_b), "--db", srv.db, "--timeout", "1")
+    ck.ok(rc == 4 and "pubguard worker" in err, "patrol now without workers exits 4 naming `pubguard worker`: %d %r"
+          % (rc, err))
+    rc, out, err = srv.cli("patrol", "now", "abc", "--db", srv.db)
+    ck.ok(rc == 2, "patrol now with a bad id exits 2: %d" % rc)
+    st, j, _ = fake.lease()  # the job left queued: take it and give it up
+    jq = (j or {}).get("job") or {}
+    ck.ok(st == 200 and jq.get("platform", {}).get("id") == w.site_b, "the timed-out job stayed queued: %r" % j)
+    fake.call("POST", "/worker/jobs/%d/fail" % jq.get("id", 0), {"lease": jq.get("lease"), "error": "测试放弃"})
+    proc = subprocess.Popen([srv.binary, "patrol", "now", str(w.site_b), "--db", srv.db, "--timeout", "20"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    jc = {}
+    for _ in range(100):
+        st, j, _ = fake.lease()
+        if st == 200:
+            jc = j["job"]
+            break
+        time.sleep(0.1)
+    ck.ok(jc.get("platform", {}).get("id") == w.site_b, "the CLI's job reached the worker: %r" % jc)
+    st, j, _ = fake.call("POST", "/worker/jobs/%d/result" % jc.get("id", 0),
+                         {"lease": jc.get("lease"), "summary": {"pages": 4, "links": 9}, "findings": []})
+    try:
+        out, err = proc.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, err = proc.communicate()
+    text = out.decode("utf-8", "replace")
+    ck.ok(st == 200, "the result of the CLI's job: %d %r" % (st, j))
+    ck.ok(proc.returncode == 0 and "页面 4" in text and "链接 9" in text,
+          "patrol now exits 0 with the counts: %r %r %r" % (proc.returncode, text, err.decode("utf-8", "replace")))
+
+
+def test_patrol_real_worker(ctx):
+    """`pubguard serve --workers 1` and its real worker against the loopback test site
+    (tests/patrol/serve.py): `pubguard patrol now` ends 0, the planted broken link and hidden
+    link are findings, and their page evidence reads back as text/plain."""
+    ck = ctx.check
+    tmp = os.path.join(ctx.tmp, "patrol-real")
+    os.makedirs(tmp, exist_ok=True)
+    site = subprocess.Popen([sys.executable, os.path.join(ctx.root, "tests/patrol/serve.py"), "1"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    srv = None
+    try:
+        main_port = int(site.stdout.readline().split()[0])
+        srv = PatrolServer(ctx.binary, tmp)
+        orig = subprocess.Popen
+
+        def popen(args, **kw):  # one local worker
+            return orig(list(args) + ["--workers", "1"], **kw)
+        subprocess.Popen = popen
+        try:
+            srv.start()
+        finally:
+            subprocess.Popen = orig
+        city = City(srv, ck)
+        city.cli_user("office1", "网信办管理员", "office_admin")
+        unit = city.new_unit("实测单位", "department")["id"]
+        pid = city.new_platform(unit, "实测网站", "website", "http://127.0.0.1:%d/" % main_port)["id"]
+        office = city.client("office1")
+        p = subprocess.run([srv.binary, "patrol", "now", str(pid), "--db", srv.db, "--timeout", "60"],
+                           capture_output=True, timeout=600)
+        out = p.stdout.decode("utf-8", "replace")
+        ck.ok(p.returncode == 0 and "巡查完成" in out, "patrol now with a local worker exits 0: %d %r %r"
+              % (p.returncode, out, p.stderr.decode("utf-8", "replace")[-300:]))
+        r = office.get("/patrol/findings", query={"platform_id": pid, "page_size": 500})
+        cats = {f.get("category") for f in (r.json or {}).get("items") or []}
+        ck.ok({"site.broken_link_internal", "site.hidden_link"} <= cats,
+              "the planted broken link and hidden link are findings: %r" % sorted(cats))
+        ev = [f["evidence_sha256"] for f in (r.json or {}).get("items") or [] if f.get("evidence_sha256")]
+        ck.ok(len(ev) > 0, "findings carry evidence")
+        if ev:
+            e = office.get("/evidence/" + ev[0])
+            ck.ok(e.status == 200 and hashlib.sha256(e.data).hexdigest() == ev[0]
+                  and e.header("Content-Type") in (["text/plain; charset=utf-8"], ["image/png"]),
+                  "the evidence reads back, hashing to its name: %r" % e)
+        r = office.get("/platforms/%d/patrol" % pid)
+        lj = (r.json or {}).get("last_job") or {}
+        ck.ok(lj.get("status") == "done" and lj.get("pages", 0) > 1, "the platform's last job: %r" % lj)
+    finally:
+        if srv is not None:
+            srv.stop()
+        site.stdin.close()
+        site.wait(timeout=10)
+
+
+test_patrol_real_worker.needs_server = False
+
+
+if __name__ == "__main__":
+    import argparse
+    import tempfile
+    from harness import Checker
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bin", required=True)
+    args = ap.parse_args()
+
+    class Ctx:
+        pass
+    c = Ctx()
+    c.binary = os.path.abspath(args.bin)
+    c.tmp = tempfile.mkdtemp(prefix="pgd-it-patrol-")
+    c.check = Checker()
+    c.check.current = "test_patrol"
+    c.root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    for fn in (test_patrol_protocol, test_patrol_real_worker):
+        try:
+            fn(c)
+        except Failure as e:
+            c.check.ok(False, "setup failed: %s" % e)
+    print("%d passed, %d failed" % (c.check.passed, c.check.failed))
+    sys.exit(1 if c.check.failed else 0)

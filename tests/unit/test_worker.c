@@ -1,0 +1,533 @@
+/* The patrol worker (src/patrol/worker.c, fetch_sync.c): job JSON -> opts/thresholds, bad jobs
+ * with clear errors, a hand-filled report -> RESULT JSON checked field by field, the probe's
+ * RESULT, SHA-256 (patrol/sha256.c, which names evidence) against the FIPS 180-4 examples, the certificate date parser and a probe of a
+ * closed loopback port. Instants worked out by hand from 2026-11-30 00:00 UTC = 1795996800. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "pubguard/err.h"
+#include "pubguard/mem.h"
+#include "pubguard/patrol.h"
+#include "pubguard/worker.h"
+#include "patrol/fetch_sync.h"
+#include "pubguard/crypto.h"
+#include "core/banned.h"
+
+#define UTC_1130 1795996800L
+#define DAY 86400L
+#define LEASE "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+#define SHA_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define SHA_B "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+#define SHA_C "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc"
+
+/* A complete job; %s slots: options extra, thresholds extra (to break it on purpose). */
+static const char job_fmt[] =
+	"{\"id\":12,\"lease\":\"" LEASE "\",\"lease_seconds\":300,\"kind\":\"patrol\","
+	"\"platform\":{\"id\":3,\"name\":\"某市人民政府门户网站\",\"type\":\"website\","
+	"\"url\":\"https://www.example.gov.cn/\",\"feed_url\":null},"
+	"\"as_of\":\"2026-12-01T02:00:00Z\","
+	"\"options\":{\"timeout_ms\":15000,\"concurrency\":10,\"per_host\":6,\"max_pages\":5000,"
+	"\"max_bytes\":8388608,\"max_redirects\":10,\"content_checks\":true,\"screenshots\":false%s},"
+	"\"thresholds\":{\"weekly_min_items\":2,\"zombie_days\":15,\"news_column_days\":16,"
+	"\"notice_column_days\":170,\"slow_page_ms\":9000,\"unavailable_timeout_ms\":14000,"
+	"\"probes_per_day\":24,\"unavailable_fail_pct\":6,\"unavailable_warn_pct\":4,"
+	"\"empty_columns_fail\":7,\"stale_columns_fail\":8%s,\"deface_simhash_bits\":20},"
+	"\"home_baseline\":{\"sha256\":\"" SHA_A "\",\"simhash\":\"00ff00ff00ff00ff\",\"title\":\"首页\","
+	"\"text_len\":1234}}";
+
+static char *make_job(const char *opt_extra, const char *th_extra)
+{
+	size_t n = sizeof(job_fmt) + strlen(opt_extra) + strlen(th_extra) + 16;
+	char *s = pgd_malloc(n);
+	snprintf(s, n, job_fmt, opt_extra, th_extra);
+	return s;
+}
+
+static void test_job_parse(void **state)
+{
+	struct pgd_worker_job job;
+	struct pgd_err err = {0};
+	char *s = make_job("", ",\"tls_warn_days\":31");
+	int64_t id = -1;
+	char lease[65] = "x";
+
+	assert_int_equal(pgd_worker_job_parse(s, strlen(s), &job, &id, lease, &err), 0);
+	assert_int_equal(id, 12);
+	assert_string_equal(lease, LEASE);
+	assert_int_equal(job.id, 12);
+	assert_string_equal(job.lease, LEASE);
+	assert_int_equal(job.lease_seconds, 300);
+	assert_int_equal(job.kind, PGD_WORKER_KIND_PATROL);
+	assert_int_equal(job.platform_id, 3);
+	assert_string_equal(job.platform_name, "某市人民政府门户网站");
+	assert_string_equal(job.platform_type, "website");
+	assert_string_equal(job.url, "https://www.example.gov.cn/");
+	assert_null(job.feed_url);
+	/* 2026-12-01 02:00 UTC */
+	assert_int_equal(job.as_of, UTC_1130 + DAY + 2 * 3600);
+	assert_int_equal(job.opts.as_of, job.as_of);
+	assert_int_equal(job.opts.timeout_ms, 15000);
+	assert_int_equal(job.opts.concurrency, 10);
+	assert_int_equal(job.opts.per_host, 6);
+	assert_int_equal(job.opts.max_pages, 5000);
+	assert_int_equal(job.opts.max_bytes, 8388608);
+	assert_int_equal(job.opts.max_redirects, 10);
+	assert_int_equal(job.content_checks, 1);
+	assert_int_equal(job.screenshots, 0);
+	assert_ptr_equal(job.opts.th, &job.th);
+	assert_int_equal(job.th.weekly_min_items, 2);
+	assert_int_equal(job.th.zombie_days, 15);
+	assert_int_equal(job.th.news_column_days, 16);
+	assert_int_equal(job.th.notice_column_days, 170);
+	assert_int_equal(job.th.slow_page_ms, 9000);
+	assert_int_equal(job.th.unavailable_timeout_ms, 14000);
+	assert_int_equal(job.th.probes_per_day, 24);
+	assert_int_equal(job.th.unavailable_fail_pct, 6);
+	assert_int_equal(job.th.unavailable_warn_pct, 4);
+	assert_int_equal(job.th.empty_columns_fail, 7);
+	assert_int_equal(job.th.stale_columns_fail, 8);
+	assert_int_equal(job.th.tls_warn_days, 31);
+	assert_int_equal(job.th.deface_simhash_bits, 20);
+	assert_int_equal(job.has_baseline, 1);
+	assert_ptr_equal(job.opts.home_baseline, &job.baseline);
+	assert_string_equal(job.baseline.sha256, SHA_A);
+	assert_true(job.baseline.simhash == 0x00ff00ff00ff00ffULL);
+	assert_string_equal(job.baseline.title, "首页");
+	assert_int_equal(job.baseline.text_len, 1234);
+	assert_null(job.opts.rules);
+	assert_null(job.opts.evidence_dir);
+	pgd_worker_job_release(&job);
+	assert_int_equal(job.lease[0], 0);
+	free(s);
+}
+
+static void test_job_probe_and_feed(void **state)
+{
+	static const char probe[] =
+		"{\"id\":7,\"lease\":\"" LEASE "\",\"lease_seconds\":60,\"kind\":\"probe\","
+		"\"platform\":{\"id\":9,\"name\":\"公众号\",\"type\":\"wechat\",\"url\":\"http://a.example/\","
+		"\"feed_url\":\"https://rsshub.example/wechat/1\"},\"as_of\":\"2026-11-30T00:00:00Z\","
+		"\"options\":{\"timeout_ms\":2000,\"concurrency\":1,\"per_host\":1,\"max_pages\":1,"
+		"\"max_bytes\":1024,\"max_redirects\":0,\"content_checks\":false,\"screenshots\":true},"
+		"\"thresholds\":{\"weekly_min_items\":1,\"zombie_days\":14,\"news_column_days\":14,"
+		"\"notice_column_days\":180,\"slow_page_ms\":10000,\"unavailable_timeout_ms\":15000,"
+		"\"probes_per_day\":20,\"unavailable_fail_pct\":5,\"unavailable_warn_pct\":3,"
+		"\"empty_columns_fail\":5,\"stale_columns_fail\":5,\"tls_warn_days\":30,"
+		"\"deface_simhash_bits\":24},\"home_baseline\":null}";
+	struct pgd_worker_job job;
+	struct pgd_err err = {0};
+
+	assert_int_equal(pgd_worker_job_parse(probe, strlen(probe), &job, NULL, NULL, &err), 0);
+	assert_int_equal(job.kind, PGD_WORKER_KIND_PROBE);
+	assert_string_equal(job.feed_url, "https://rsshub.example/wechat/1");
+	assert_int_equal(job.as_of, UTC_1130);
+	assert_int_equal(job.opts.max_redirects, 0);
+	assert_int_equal(job.screenshots, 1);
+	assert_int_equal(job.has_baseline, 0);
+	assert_null(job.opts.home_baseline);
+	assert_int_equal(job.th.unavailable_timeout_ms, 15000);
+	pgd_worker_job_release(&job);
+}
+
+/* A bad job: error code FORMAT, message naming what is wrong; id and lease still read. */
+static void expect_bad(const char *json, const char *needle, int64_t want_id)
+{
+	struct pgd_worker_job job;
+	struct pgd_err err = {0};
+	int64_t id = -1;
+	char lease[65];
+
+	assert_int_equal(pgd_worker_job_parse(json, strlen(json), &job, &id, lease, &err), PGD_ERR_FORMAT);
+	if (strstr(err.message, needle) == NULL)
+		fail_msg("message '%s' does not name '%s'", err.message, needle);
+	assert_int_equal(id, want_id);
+	if (want_id)
+		assert_string_equal(lease, LEASE);
+	else
+		assert_string_equal(lease, "");
+	assert_null(job.url);
+}
+
+static void test_job_bad(void **state)
+{
+	char *s;
+
+	s = make_job("", ""); /* thresholds.tls_warn_days missing */
+	expect_bad(s, "缺少字段 thresholds.tls_warn_days", 12);
+	free(s);
+	s = make_job(",\"bogus\":1", ",\"tls_warn_days\":30");
+	expect_bad(s, "无法识别的字段 options.bogus", 12);
+	free(s);
+	s = make_job("", ",\"tls_warn_days\":0");
+	expect_bad(s, "thresholds.tls_warn_days 应为 1 到", 12);
+	free(s);
+	s = make_job("", ",\"tls_warn_days\":\"30\"");
+	expect_bad(s, "thresholds.tls_warn_days", 12);
+	free(s);
+	expect_bad("{\"id\":5,\"lease\":\"" LEASE "\"}", "缺少字段 lease_seconds", 5);
+	expect_bad("{\"id\":5,\"lease\":\"short\"}", "缺少字段", 0);
+	expect_bad("[1,2]", "任务应为 JSON 对象", 0);
+	expect_bad("{\"id\":5,", "不是有效的 JSON", 0);
+	s = make_job("", ",\"tls_warn_days\":30");
+	char *k = strstr(s, "\"kind\":\"patrol\"");
+	assert_non_null(k);
+	memcpy(k + 8, "crawlx", 6);
+	expect_bad(s, "无法识别的任务类型", 12);
+	free(s);
+	s = make_job("", ",\"tls_warn_days\":30");
+	k = strstr(s, "2026-12-01T02:00:00Z");
+	memcpy(k, "2026-02-30", 10);
+	expect_bad(s, "as_of", 12);
+	free(s);
+	s = make_job("", ",\"tls_warn_days\":30");
+	k = strstr(s, "\"https://www.example.gov.cn/\"");
+	memcpy(k, "12345                        ", 29); /* a number */
+	expect_bad(s, "platform.url", 12);
+	free(s);
+}
+
+/* ---- RESULT ---- */
+
+static void add_evidence(struct pgd_patrol_report *r, const char *sha, const char *kind, const char *url,
+	const char *of)
+{
+	PGD_GROW(r->evidence, r->n_evidence + 1, r->cap_evidence);
+	struct pgd_patrol_evidence *e = &r->evidence[r->n_evidence++];
+	memset(e, 0, sizeof(*e));
+	snprintf(e->sha256, sizeof(e->sha256), "%s", sha);
+	e->kind = kind;
+	e->url = pgd_strdup(url);
+	e->fetched_at = UTC_1130 + 3600; /* 2026-11-30T01:00:00Z */
+	e->status = 200;
+	e->content_type = pgd_strdup(strcmp(kind, "page") == 0 ? "text/html; charset=utf-8" : "image/png");
+	e->headers = strcmp(kind, "page") == 0 ? pgd_strdup("HTTP/1.1 200 OK\r\nServer: x\r\n") : NULL;
+	e->size = 1234;
+	e->of = pgd_strdup(of);
+}
+
+static json_t *get(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+	if (v == NULL)
+		fail_msg("key %s missing", k);
+	return v;
+}
+
+static void test_result_json(void **state)
+{
+	struct pgd_patrol_report r;
+	struct pgd_worker_result res = {0};
+	struct pgd_err err = {0};
+	char shot_b[] = SHA_B;
+	char *shots[2] = {shot_b, NULL};
+	unsigned char ok[3] = {1, 1, 0};
+	char *text = NULL;
+	json_t *j, *a, *o;
+
+	memset(&r, 0, sizeof(r));
+	pgd_patrol_add(&r, "http://a.gov.cn/", "http://a.gov.cn/missing.html", "site.broken_link_internal",
+	               PGD_PATROL_REVIEW, 17, "办事指南", "链接无法打开：HTTP %d", 404);
+	r.items[0].evidence = pgd_strdup(SHA_A);
+	pgd_patrol_add(&r, "http://a.gov.cn/x", NULL, "site.slow_page", PGD_PATROL_INFO, 0, NULL, "慢");
+	r.items[1].evidence = pgd_strdup(SHA_C); /* its evidence was not uploaded */
+	r.pages = 5;
+	r.links = 40;
+	r.feeds = 0;
+	r.pages_unchanged = 2;
+	PGD_GROW(r.columns, 1, r.cap_columns);
+	r.n_columns = 1;
+	r.columns[0].url = pgd_strdup("http://a.gov.cn/news/");
+	r.columns[0].name = pgd_strdup("要闻动态");
+	r.columns[0].kind = "news";
+	r.columns[0].newest = UTC_1130 - 2 * DAY; /* 2026-11-28T00:00:00Z */
+	r.columns[0].items = 12;
+	r.columns[0].stale = 1;
+	r.columns[0].empty = 0;
+	PGD_GROW(r.found, 2, r.cap_found);
+	r.n_found = 2;
+	memset(r.found, 0, 2 * sizeof(*r.found));
+	r.found[0].url = pgd_strdup("http://a.gov.cn/news/a1.html");
+	r.found[0].title = pgd_strdup("市政府召开常务会议");
+	r.found[0].published = UTC_1130 + 90; /* 2026-11-30T00:01:30Z */
+	snprintf(r.found[0].sha256, sizeof(r.found[0].sha256), "%s", SHA_C);
+	r.found[0].simhash = 0x0123456789abcdefULL;
+	r.found[1].title = pgd_strdup("无链接的帖子");
+	snprintf(r.home.sha256, sizeof(r.home.sha256), "%s", SHA_A);
+	r.home.simhash = 0xabcULL;
+	r.home.title = pgd_strdup("某市政府");
+	r.home.text_len = 4321;
+	add_evidence(&r, SHA_A, "page", "http://a.gov.cn/", NULL);
+	add_evidence(&r, SHA_B, "screenshot", "http://a.gov.cn/", SHA_A);
+	add_evidence(&r, SHA_C, "page", "http://a.gov.cn/x", NULL);
+
+	res.lease = LEASE;
+	res.report = &r;
+	res.started_at = UTC_1130;
+	res.finished_at = UTC_1130 + 61;
+	res.shots = shots;
+	res.evidence_ok = ok;
+	assert_int_equal(pgd_worker_result_json(&res, &text, &err), 0);
+	j = json_loads(text, 0, NULL);
+	assert_non_null(j);
+	assert_int_equal(json_object_size(j), 8);
+	assert_string_equal(json_string_value(get(j, "lease")), LEASE);
+	o = get(j, "summary");
+	assert_int_equal(json_object_size(o), 6);
+	assert_int_equal(json_integer_value(get(o, "pages")), 5);
+	assert_int_equal(json_integer_value(get(o, "links")), 40);
+	assert_int_equal(json_integer_value(get(o, "feeds")), 0);
+	assert_int_equal(json_integer_value(get(o, "pages_unchanged")), 2);
+	assert_string_equal(json_string_value(get(o, "started_at")), "2026-11-30T00:00:00Z");
+	assert_string_equal(json_string_value(get(o, "finished_at")), "2026-11-30T00:01:01Z");
+
+	a = get(j, "findings");
+	assert_int_equal(json_array_size(a), 2);
+	o = json_array_get(a, 0);
+	assert_int_equal(json_object_size(o), 9);
+	assert_string_equal(json_string_value(get(o, "url")), "http://a.gov.cn/");
+	assert_string_equal(json_string_value(get(o, "target")), "http://a.gov.cn/missing.html");
+	assert_string_equal(json_string_value(get(o, "category")), "site.broken_link_internal");
+	assert_string_equal(json_string_value(get(o, "severity")), "review");
+	assert_int_equal(json_integer_value(get(o, "line")), 17);
+	assert_string_equal(json_string_value(get(o, "text")), "办事指南");
+	assert_string_equal(json_string_value(get(o, "message")), "链接无法打开：HTTP 404");
+	assert_string_equal(json_string_value(get(o, "evidence")), SHA_A);
+	assert_string_equal(json_string_value(get(o, "screenshot")), SHA_B);
+	o = json_array_get(a, 1);
+	assert_true(json_is_null(get(o, "target")));
+	assert_true(json_is_null(get(o, "text")));
+	assert_string_equal(json_string_value(get(o, "severity")), "info");
+	assert_int_equal(json_integer_value(get(o, "line")), 0);
+	assert_true(json_is_null(get(o, "evidence"))); /* SHA_C was not uploaded */
+	assert_true(json_is_null(get(o, "screenshot")));
+
+	a = get(j, "columns");
+	assert_int_equal(json_array_size(a), 1);
+	o = json_array_get(a, 0);
+	assert_int_equal(json_object_size(o), 7);
+	assert_string_equal(json_string_value(get(o, "url")), "http://a.gov.cn/news/");
+	assert_string_equal(json_string_value(get(o, "name")), "要闻动态");
+	assert_string_equal(json_string_value(get(o, "kind")), "news");
+	assert_string_equal(json_string_value(get(o, "newest")), "2026-11-28T00:00:00Z");
+	assert_int_equal(json_integer_value(get(o, "items")), 12);
+	assert_true(json_is_true(get(o, "stale")));
+	assert_true(json_is_false(get(o, "empty")));
+
+	a = get(j, "items");
+	assert_int_equal(json_array_size(a), 2);
+	o = json_array_get(a, 0);
+	assert_int_equal(json_object_size(o), 5);
+	assert_string_equal(json_string_value(get(o, "url")), "http://a.gov.cn/news/a1.html");
+	assert_string_equal(json_string_value(get(o, "title")), "市政府召开常务会议");
+	assert_string_equal(json_string_value(get(o, "published")), "2026-11-30T00:01:30Z");
+	assert_string_equal(json_string_value(get(o, "sha256")), SHA_C);
+	assert_string_equal(json_string_value(get(o, "simhash")), "0123456789abcdef");
+	o = json_array_get(a, 1);
+	assert_true(json_is_null(get(o, "url")));
+	assert_string_equal(json_string_value(get(o, "title")), "无链接的帖子");
+	assert_true(json_is_null(get(o, "published")));
+	assert_true(json_is_null(get(o, "sha256")));
+	assert_true(json_is_null(get(o, "simhash")));
+
+	o = get(j, "home");
+	assert_int_equal(json_object_size(o), 4);
+	assert_string_equal(json_string_value(get(o, "sha256")), SHA_A);
+	assert_string_equal(json_string_value(get(o, "simhash")), "0000000000000abc");
+	assert_string_equal(json_string_value(get(o, "title")), "某市政府");
+	assert_int_equal(json_integer_value(get(o, "text_len")), 4321);
+	assert_true(json_is_null(get(j, "probe")));
+
+	a = get(j, "evidence");
+	assert_int_equal(json_array_size(a), 2); /* SHA_C left out: not uploaded */
+	o = json_array_get(a, 0);
+	assert_int_equal(json_object_size(o), 9);
+	assert_string_equal(json_string_value(get(o, "sha256")), SHA_A);
+	assert_string_equal(json_string_value(get(o, "kind")), "page");
+	assert_string_equal(json_string_value(get(o, "url")), "http://a.gov.cn/");
+	assert_string_equal(json_string_value(get(o, "fetched_at")), "2026-11-30T01:00:00Z");
+	assert_int_equal(json_integer_value(get(o, "status")), 200);
+	assert_string_equal(json_string_value(get(o, "content_type")), "text/html; charset=utf-8");
+	assert_string_equal(json_string_value(get(o, "headers")), "HTTP/1.1 200 OK\r\nServer: x\r\n");
+	assert_int_equal(json_integer_value(get(o, "size")), 1234);
+	assert_true(json_is_null(get(o, "of")));
+	o = json_array_get(a, 1);
+	assert_string_equal(json_string_value(get(o, "sha256")), SHA_B);
+	assert_string_equal(json_string_value(get(o, "kind")), "screenshot");
+	assert_string_equal(json_string_value(get(o, "of")), SHA_A);
+	assert_true(json_is_null(get(o, "headers")));
+	json_decref(j);
+	free(text);
+	pgd_patrol_report_release(&r);
+}
+
+static void test_result_probe_and_caps(void **state)
+{
+	struct pgd_patrol_probe p;
+	struct pgd_patrol_report r;
+	struct pgd_worker_result res = {0};
+	struct pgd_err err = {0};
+	char *text = NULL, *longtext;
+	json_t *j, *o;
+	const char *m;
+
+	memset(&p, 0, sizeof(p));
+	p.at = UTC_1130 + 59;
+	p.ok = 0;
+	p.status = 0;
+	p.ms = 15003;
+	snprintf(p.error, sizeof(p.error), "超时：15000 毫秒内未能打开首页");
+	p.tls_expires = UTC_1130 + 30 * DAY; /* 2026-12-30 */
+	res.lease = LEASE;
+	res.probe = &p;
+	res.started_at = UTC_1130;
+	res.finished_at = UTC_1130 + 60;
+	assert_int_equal(pgd_worker_result_json(&res, &text, &err), 0);
+	j = json_loads(text, 0, NULL);
+	assert_non_null(j);
+	assert_int_equal(json_array_size(get(j, "findings")), 0);
+	assert_int_equal(json_array_size(get(j, "columns")), 0);
+	assert_int_equal(json_array_size(get(j, "items")), 0);
+	assert_int_equal(json_array_size(get(j, "evidence")), 0);
+	assert_true(json_is_null(get(j, "home")));
+	assert_int_equal(json_integer_value(get(get(j, "summary"), "pages")), 0);
+	o = get(j, "probe");
+	assert_int_equal(json_object_size(o), 6);
+	assert_string_equal(json_string_value(get(o, "at")), "2026-11-30T00:00:59Z");
+	assert_true(json_is_false(get(o, "ok")));
+	assert_int_equal(json_integer_value(get(o, "status")), 0);
+	assert_int_equal(json_integer_value(get(o, "ms")), 15003);
+	assert_string_equal(json_string_value(get(o, "error")), "超时：15000 毫秒内未能打开首页");
+	assert_string_equal(json_string_value(get(o, "tls_expires")), "2026-12-30T00:00:00Z");
+	json_decref(j);
+	free(text);
+
+	/* a finding text of 3000 CJK characters (9000 bytes) is cut to at most 8192 bytes of valid
+	 * UTF-8: 2730 characters = 8190 bytes; an invalid byte becomes U+FFFD */
+	memset(&r, 0, sizeof(r));
+	longtext = pgd_malloc(9000 + 2);
+	for (size_t i = 0; i < 3000; i++)
+		memcpy(longtext + 3 * i, "中", 3);
+	longtext[9000] = '\0';
+	pgd_patrol_add(&r, "http://a/", NULL, "x.y", PGD_PATROL_BLOCK, 1, longtext, "bad \xff byte");
+	res.probe = NULL;
+	res.report = &r;
+	assert_int_equal(pgd_worker_result_json(&res, &text, &err), 0);
+	j = json_loads(text, 0, NULL);
+	assert_non_null(j);
+	o = json_array_get(get(j, "findings"), 0);
+	assert_int_equal(strlen(json_string_value(get(o, "text"))), 8190);
+	m = json_string_value(get(o, "message"));
+	assert_string_equal(m, "bad \xEF\xBF\xBD byte");
+	assert_string_equal(json_string_value(get(o, "severity")), "block");
+	assert_true(json_is_null(get(j, "home"))); /* home.sha256 "" */
+	json_decref(j);
+	free(text);
+	free(longtext);
+	pgd_patrol_report_release(&r);
+}
+
+/* ---- primitives ---- */
+
+static void test_sha256(void **state)
+{
+	char hex[65];
+	/* FIPS 180-4 / NIST examples */
+	pgd_sha256_hex("", 0, hex);
+	assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	pgd_sha256_hex("abc", 3, hex);
+	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	pgd_sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 56, hex);
+	assert_string_equal(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+}
+
+static void test_ts(void **state)
+{
+	char buf[32];
+	time_t t;
+
+	pgd_worker_format_ts(UTC_1130 + DAY + 2 * 3600 + 5, buf, sizeof(buf));
+	assert_string_equal(buf, "2026-12-01T02:00:05Z");
+	assert_int_equal(pgd_worker_parse_ts("2026-12-01T02:00:05Z", &t), 0);
+	assert_int_equal(t, UTC_1130 + DAY + 2 * 3600 + 5);
+	assert_int_equal(pgd_worker_parse_ts("2026-12-01 02:00:05Z", &t), PGD_ERR_INVALID);
+	assert_int_equal(pgd_worker_parse_ts("2026-12-01T02:00:05", &t), PGD_ERR_INVALID);
+	assert_int_equal(pgd_worker_parse_ts("2026-13-01T02:00:05Z", &t), PGD_ERR_INVALID);
+	assert_int_equal(pgd_worker_parse_ts("2026-12- 1T02:00:05Z", &t), PGD_ERR_INVALID);
+}
+
+static void test_certinfo_date(void **state)
+{
+	/* 2027-03-01 12:00:00 UTC: 2027-01-01 = 1795996800 + 32 days = 1798761600; + 59 days + 12 h */
+	const time_t want = 1803902400;
+	time_t t = 0;
+
+	assert_int_equal(pgd_certinfo_parse_date("Mar  1 12:00:00 2027 GMT", &t), 0);
+	assert_int_equal(t, want);
+	t = 0;
+	assert_int_equal(pgd_certinfo_parse_date("Mar 01 12:00:00 2027 GMT", &t), 0);
+	assert_int_equal(t, want);
+	t = 0;
+	assert_int_equal(pgd_certinfo_parse_date("2027-03-01 12:00:00 GMT", &t), 0);
+	assert_int_equal(t, want);
+	assert_int_equal(pgd_certinfo_parse_date("Feb 30 12:00:00 2027 GMT", &t), PGD_ERR_INVALID);
+	assert_int_equal(pgd_certinfo_parse_date("Foo  1 12:00:00 2027 GMT", &t), PGD_ERR_INVALID);
+	assert_int_equal(pgd_certinfo_parse_date("Mar  1 12:00:00 2027 PST", &t), PGD_ERR_INVALID);
+	assert_int_equal(pgd_certinfo_parse_date("", &t), PGD_ERR_INVALID);
+	assert_int_equal(pgd_certinfo_parse_date(NULL, &t), PGD_ERR_INVALID);
+}
+
+static void test_probe_closed_port(void **state)
+{
+	struct sockaddr_in sa;
+	socklen_t len = sizeof(sa);
+	struct pgd_patrol_probe p;
+	char url[64];
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+	close(fd); /* nothing listens there now: refused */
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u/", ntohs(sa.sin_port));
+	pgd_patrol_probe(url, 2000, &p);
+	assert_int_equal(p.ok, 0);
+	assert_int_equal(p.status, 0);
+	assert_int_equal(p.tls_expires, 0);
+	assert_non_null(strstr(p.error, "无法连接"));
+	assert_true(p.at > UTC_1130 - 365 * DAY);
+
+	pgd_patrol_probe("ftp://127.0.0.1/", 2000, &p);
+	assert_int_equal(p.ok, 0);
+	assert_non_null(strstr(p.error, "网址无效"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_job_parse),
+		cmocka_unit_test(test_job_probe_and_feed),
+		cmocka_unit_test(test_job_bad),
+		cmocka_unit_test(test_result_json),
+		cmocka_unit_test(test_result_probe_and_caps),
+		cmocka_unit_test(test_sha256),
+		cmocka_unit_test(test_ts),
+		cmocka_unit_test(test_certinfo_date),
+		cmocka_unit_test(test_probe_closed_port),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
