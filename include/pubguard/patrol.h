@@ -129,6 +129,9 @@ struct pgd_patrol_thresholds {
 void pgd_patrol_thresholds_default(struct pgd_patrol_thresholds *t);
 /* Read the file over the defaults; unknown keys and bad values are errors naming file:line. */
 int pgd_patrol_thresholds_load(const char *path, struct pgd_patrol_thresholds *t, struct pgd_err *err);
+/* Where thresholds.tsv is: <dir>/patrol/ when dir is given, else $PGD_DATA_DIR/patrol/, then
+ * <exe>/../data/patrol/ and <exe>/../share/pubguard/patrol/. 0 with the path in out, or -1. */
+int pgd_patrol_thresholds_path(const char *dir, char *out, size_t n);
 /* The i-th threshold's key (NULL past the last): for sending thresholds with a job. */
 const char *pgd_patrol_threshold_key(size_t i);
 /* The field for key, NULL when unknown (borrowed: points into t). */
@@ -224,7 +227,7 @@ struct pgd_patrol_opts {
 	time_t as_of;                 /* "today" for freshness rules */
 	int timeout_ms;               /* per request (default 15000) */
 	int concurrency;              /* parallel requests (default 10) */
-	int per_host;                 /* parallel requests per host (default 6) */
+	int per_host;                 /* parallel requests per host (default 0: as concurrency) */
 	size_t max_pages;             /* pages crawled per site (default 5000) */
 	size_t max_bytes;             /* per response body (default 8 MB); larger -> site.oversize_page */
 	int max_redirects;            /* default 10; more or a loop -> site.redirect_loop */

@@ -20,7 +20,7 @@
 
 static const char usage[] =
 	"usage: pubguard patrol [--json] [--as-of YYYY-MM-DD] [--timeout S] [--concurrency N]\n"
-	"                       [--max-pages N] [--data-dir DIR] [--no-content] [--cache-dir DIR]\n"
+	"                       [--per-host N] [--max-pages N] [--data-dir DIR] [--no-content] [--cache-dir DIR]\n"
 	"                       [--evidence-dir DIR] [--baseline-file FILE] (--site URL | --feed URL)...\n"
 	"\n"
 	"Patrols websites (availability, broken links, columns, hidden links, content) and feeds of\n"
@@ -31,6 +31,7 @@ static const char usage[] =
 	"  --as-of DATE     the day the patrol is made for (default: today)\n"
 	"  --timeout S      seconds per request (default 15)\n"
 	"  --concurrency N  requests at once (default 10)\n"
+	"  --per-host N     requests at once to one host (default: as --concurrency)\n"
 	"  --max-pages N    pages crawled per site (default 5000)\n"
 	"  --data-dir DIR   data (patrol/thresholds.tsv, checker rules; default: $PGD_DATA_DIR)\n"
 	"  --no-content     do not run the content checker on pages\n"
@@ -48,46 +49,6 @@ struct target {
 	int feed;
 };
 
-static int is_file(const char *p)
-{
-	struct stat st;
-	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-/* <data dir>/patrol/thresholds.tsv: explicit dir, $PGD_DATA_DIR, <exe>/../data,
- * <exe>/../share/pubguard. 0 when found (path in out). */
-static int thresholds_path(const char *dir, char *out, size_t n)
-{
-	const char *env = getenv("PGD_DATA_DIR");
-	char exe[PATH_MAX];
-	ssize_t len;
-
-	if (dir) {
-		snprintf(out, n, "%s/patrol/thresholds.tsv", dir);
-		return is_file(out) ? 0 : -1;
-	}
-	if (env && *env) {
-		snprintf(out, n, "%s/patrol/thresholds.tsv", env);
-		if (is_file(out))
-			return 0;
-	}
-	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (len > 0) {
-		char *slash;
-		exe[len] = '\0';
-		slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = '\0';
-			snprintf(out, n, "%s/../data/patrol/thresholds.tsv", exe);
-			if (is_file(out))
-				return 0;
-			snprintf(out, n, "%s/../share/pubguard/patrol/thresholds.tsv", exe);
-			if (is_file(out))
-				return 0;
-		}
-	}
-	return -1;
-}
 
 static void progress(void *arg, size_t done, size_t queued)
 {
@@ -293,6 +254,7 @@ int cmd_patrol(int argc, char **argv)
 	static const struct option longopts[] = {
 		{"json", no_argument, NULL, 'j'},           {"as-of", required_argument, NULL, 'a'},
 		{"timeout", required_argument, NULL, 't'},  {"concurrency", required_argument, NULL, 'c'},
+		{"per-host", required_argument, NULL, 'H'},
 		{"max-pages", required_argument, NULL, 'm'}, {"data-dir", required_argument, NULL, 'd'},
 		{"no-content", no_argument, NULL, 'n'},     {"site", required_argument, NULL, 's'},
 		{"feed", required_argument, NULL, 'f'},     {"help", no_argument, NULL, 'h'},
@@ -355,8 +317,13 @@ int cmd_patrol(int argc, char **argv)
 				goto out;
 			}
 			o.concurrency = (int)v;
-			if (o.per_host > o.concurrency)
-				o.per_host = o.concurrency;
+			break;
+		case 'H':
+			if (parse_int("--per-host", optarg, 1, 256, &v) < 0) {
+				status = 2;
+				goto out;
+			}
+			o.per_host = (int)v;
 			break;
 		case 'm':
 			if (parse_int("--max-pages", optarg, 1, 10000000, &v) < 0) {
@@ -401,7 +368,7 @@ int cmd_patrol(int argc, char **argv)
 		status = 2;
 		goto out;
 	}
-	if (thresholds_path(data_dir, path, sizeof(path)) == 0 &&
+	if (pgd_patrol_thresholds_path(data_dir, path, sizeof(path)) == 0 &&
 	    pgd_patrol_thresholds_load(path, &th, &err) < 0) {
 		fprintf(stderr, "pubguard patrol: %s\n", err.message);
 		status = 2;

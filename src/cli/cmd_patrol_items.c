@@ -40,45 +40,6 @@ static const char usage[] =
 	"\n"
 	"exit status: 0 nothing found, 1 findings, 2 bad usage or input\n";
 
-static int is_file(const char *p)
-{
-	struct stat st;
-	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-/* <data dir>/patrol/thresholds.tsv, looked up as `pubguard patrol` does. 0 when found. */
-static int thresholds_path(const char *dir, char *out, size_t n)
-{
-	const char *env = getenv("PGD_DATA_DIR");
-	char exe[PATH_MAX];
-	ssize_t len;
-
-	if (dir) {
-		snprintf(out, n, "%s/patrol/thresholds.tsv", dir);
-		return is_file(out) ? 0 : -1;
-	}
-	if (env && *env) {
-		snprintf(out, n, "%s/patrol/thresholds.tsv", env);
-		if (is_file(out))
-			return 0;
-	}
-	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (len > 0) {
-		char *slash;
-		exe[len] = '\0';
-		slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = '\0';
-			snprintf(out, n, "%s/../data/patrol/thresholds.tsv", exe);
-			if (is_file(out))
-				return 0;
-			snprintf(out, n, "%s/../share/pubguard/patrol/thresholds.tsv", exe);
-			if (is_file(out))
-				return 0;
-		}
-	}
-	return -1;
-}
 
 static void print_finding(const struct pgd_patrol_finding *f, int json)
 {
@@ -351,7 +312,7 @@ int pgd_cmd_patrol_items(int argc, char **argv)
 	file = argv[optind];
 	if (as_of == 0)
 		as_of = time(NULL);
-	if (thresholds_path(data_dir, path, sizeof(path)) == 0 && pgd_patrol_thresholds_load(path, &th, &err) < 0) {
+	if (pgd_patrol_thresholds_path(data_dir, path, sizeof(path)) == 0 && pgd_patrol_thresholds_load(path, &th, &err) < 0) {
 		fprintf(stderr, "pubguard patrol items: %s\n", err.message);
 		status = 2;
 		goto out;

@@ -3,9 +3,12 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "pubguard/mem.h"
 #include "pubguard/patrol.h"
@@ -207,4 +210,43 @@ out:
 	if (f)
 		fclose(f);
 	return rc;
+}
+
+static int is_file(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int pgd_patrol_thresholds_path(const char *dir, char *out, size_t n)
+{
+	const char *env = getenv("PGD_DATA_DIR");
+	char exe[PATH_MAX];
+	ssize_t len;
+
+	if (dir) {
+		snprintf(out, n, "%s/patrol/thresholds.tsv", dir);
+		return is_file(out) ? 0 : -1;
+	}
+	if (env && *env) {
+		snprintf(out, n, "%s/patrol/thresholds.tsv", env);
+		if (is_file(out))
+			return 0;
+	}
+	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (len > 0) {
+		char *slash;
+		exe[len] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(out, n, "%s/../data/patrol/thresholds.tsv", exe);
+			if (is_file(out))
+				return 0;
+			snprintf(out, n, "%s/../share/pubguard/patrol/thresholds.tsv", exe);
+			if (is_file(out))
+				return 0;
+		}
+	}
+	return -1;
 }

@@ -43,14 +43,12 @@ static int setting_int(struct pgd_store *st, const char *key, int dflt, int lo, 
 
 void pgd_server_patrol_thresholds(struct pgd_store *st, struct pgd_patrol_thresholds *th)
 {
-	const char *dir = getenv("PGD_DATA_DIR");
 	char path[4096];
 	pgd_patrol_thresholds_default(th);
-	if (dir && *dir) {
+	if (pgd_patrol_thresholds_path(NULL, path, sizeof(path)) == 0) {
 		struct pgd_patrol_thresholds t = *th;
-		snprintf(path, sizeof(path), "%s/patrol/thresholds.tsv", dir);
 		if (pgd_patrol_thresholds_load(path, &t, NULL) == 0)
-			*th = t;
+			*th = t; /* a broken file leaves the defaults (the CLI reports it) */
 	}
 	for (size_t i = 0; pgd_patrol_threshold_key(i); i++) {
 		char key[128];
@@ -134,7 +132,7 @@ static json_t *job_json(struct pgd_req *rq, const struct pgd_patrol_job *job, co
 		"url", pgd_json_str_or_null(p.entry_point && *p.entry_point ? p.entry_point : p.url_or_account),
 		"feed_url", pgd_json_str_or_null(feed && *feed ? feed : NULL),
 		"as_of", as_of,
-		"options", "timeout_ms", 15000, "concurrency", 10, "per_host", 6, "max_pages", 5000,
+		"options", "timeout_ms", 15000, "concurrency", 10, "per_host", 10, "max_pages", 5000,
 		"max_bytes", (json_int_t)8388608, "max_redirects", 10, "content_checks", 1, "screenshots", 1,
 		"thresholds", thj, "home_baseline", basej);
 	basej = NULL;
