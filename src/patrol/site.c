@@ -42,7 +42,7 @@ void pgd_patrol_opts_default(struct pgd_patrol_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->timeout_ms = 15000;
 	o->concurrency = 10;
-	o->per_host = 6;
+	o->per_host = 0; /* as many as concurrency: a site patrol talks to one host */
 	o->max_pages = 5000;
 	o->max_bytes = (size_t)8 << 20;
 	o->max_redirects = 10;
@@ -1077,7 +1077,7 @@ int pgd_patrol_site(const char *url, const struct pgd_patrol_opts *o, struct pgd
 	c.as_of = o->as_of ? o->as_of : time(NULL);
 	fo.timeout_ms = o->timeout_ms;
 	fo.concurrency = o->concurrency;
-	fo.per_host = o->per_host;
+	fo.per_host = o->per_host > 0 && o->per_host < o->concurrency ? o->per_host : o->concurrency;
 	fo.max_redirects = o->max_redirects;
 	fo.max_bytes = o->max_bytes;
 	c.queue_max = (size_t)(o->concurrency > 0 ? o->concurrency : 1) * QUEUE_PER_SLOT + 16;
