@@ -112,13 +112,19 @@ static json_t *simhash_json(uint64_t h)
 	return json_string(b);
 }
 
+/* Write one JSON value compactly and free it: the summary line is streamed piece by piece, so
+ * a site's thousands of items never sit in memory as one JSON tree (about 1.5 KB an item). */
+static void emit(json_t *v)
+{
+	json_dumpf(v, stdout, JSON_COMPACT | JSON_ENCODE_ANY);
+	json_decref(v);
+}
+
 /* The last line of --json: what the patrol saw besides its findings, in the shapes of the
  * worker protocol's RESULT (summary, columns, items, home, evidence). */
 static void print_summary(const struct pgd_patrol_report *r, time_t started, time_t finished)
 {
-	json_t *o = json_object(), *sum = json_object(), *cols = json_array(), *items = json_array(),
-	       *ev = json_array();
-	char *s;
+	json_t *sum = json_object();
 
 	json_object_set_new(sum, "pages", json_integer((json_int_t)r->pages));
 	json_object_set_new(sum, "links", json_integer((json_int_t)r->links));
@@ -127,7 +133,9 @@ static void print_summary(const struct pgd_patrol_report *r, time_t started, tim
 	json_object_set_new(sum, "findings", json_integer((json_int_t)r->n));
 	json_object_set_new(sum, "started_at", ts_json(started));
 	json_object_set_new(sum, "finished_at", ts_json(finished));
-	json_object_set_new(o, "summary", sum);
+	fputs("{\"summary\":", stdout);
+	emit(sum);
+	fputs(",\"columns\":[", stdout);
 	for (size_t i = 0; i < r->n_columns; i++) {
 		const struct pgd_patrol_column *c = &r->columns[i];
 		json_t *x = json_object();
@@ -138,9 +146,11 @@ static void print_summary(const struct pgd_patrol_report *r, time_t started, tim
 		json_object_set_new(x, "items", json_integer((json_int_t)c->items));
 		json_object_set_new(x, "stale", json_boolean(c->stale));
 		json_object_set_new(x, "empty", json_boolean(c->empty));
-		json_array_append_new(cols, x);
+		if (i)
+			putchar(',');
+		emit(x);
 	}
-	json_object_set_new(o, "columns", cols);
+	fputs("],\"items\":[", stdout);
 	for (size_t i = 0; i < r->n_found; i++) {
 		const struct pgd_patrol_item *it = &r->found[i];
 		json_t *x = json_object();
@@ -149,9 +159,11 @@ static void print_summary(const struct pgd_patrol_report *r, time_t started, tim
 		json_object_set_new(x, "published", ts_json(it->published));
 		json_object_set_new(x, "sha256", it->sha256[0] ? json_string(it->sha256) : json_null());
 		json_object_set_new(x, "simhash", simhash_json(it->simhash));
-		json_array_append_new(items, x);
+		if (i)
+			putchar(',');
+		emit(x);
 	}
-	json_object_set_new(o, "items", items);
+	fputs("],\"home\":", stdout);
 	if (r->home.sha256[0]) {
 		json_t *h = json_object();
 		char b[24];
@@ -160,10 +172,11 @@ static void print_summary(const struct pgd_patrol_report *r, time_t started, tim
 		json_object_set_new(h, "simhash", json_string(b));
 		json_object_set_new(h, "title", str_json(r->home.title));
 		json_object_set_new(h, "text_len", json_integer((json_int_t)r->home.text_len));
-		json_object_set_new(o, "home", h);
+		emit(h);
 	} else {
-		json_object_set_new(o, "home", json_null());
+		fputs("null", stdout);
 	}
+	fputs(",\"evidence\":[", stdout);
 	for (size_t i = 0; i < r->n_evidence; i++) {
 		const struct pgd_patrol_evidence *e = &r->evidence[i];
 		json_t *x = json_object();
@@ -176,14 +189,11 @@ static void print_summary(const struct pgd_patrol_report *r, time_t started, tim
 		json_object_set_new(x, "headers", str_json(e->headers));
 		json_object_set_new(x, "size", json_integer((json_int_t)e->size));
 		json_object_set_new(x, "of", str_json(e->of));
-		json_array_append_new(ev, x);
+		if (i)
+			putchar(',');
+		emit(x);
 	}
-	json_object_set_new(o, "evidence", ev);
-	s = json_dumps(o, JSON_COMPACT);
-	if (s)
-		puts(s);
-	free(s);
-	json_decref(o);
+	fputs("]}\n", stdout);
 }
 
 /* --baseline-file: {"sha256":"…","simhash":"<16 hex>","title":"…"|null,"text_len":N}. 0, or -1
