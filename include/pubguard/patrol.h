@@ -212,6 +212,8 @@ struct pgd_page {
 int pgd_page_parse(const char *html, size_t len, const char *base_url, struct pgd_page *out,
 	struct pgd_err *err);
 void pgd_page_release(struct pgd_page *p); /* NULL ok */
+/* libxml2's one-time set-up: call once before pages are parsed on several threads at once. */
+void pgd_page_global_init(void);
 
 /* URL helpers: resolve ref against base (RFC 3986), drop the fragment; NULL when the result is
  * not http(s) (mailto:, javascript:, ...). new: free(). */

@@ -48,6 +48,9 @@ struct pgd_fetcher {
 	size_t waiting, running;
 	struct host_count *hosts; /* one per running request at most */
 	size_t nhosts;
+	size_t started;           /* requests started so far */
+	size_t (*idle)(void *arg);
+	void *idle_arg;
 };
 
 static int curl_inited;
@@ -285,6 +288,7 @@ static int start(struct pgd_fetcher *f, struct req *q)
 
 	if (!e)
 		return -1;
+	f->started++;
 	q->easy = e;
 	q->errbuf[0] = '\0';
 	curl_easy_setopt(e, CURLOPT_URL, q->url);
@@ -441,6 +445,17 @@ out:
 	return rc;
 }
 
+void pgd_fetcher_set_idle(struct pgd_fetcher *f, size_t (*idle)(void *arg), void *arg)
+{
+	f->idle = idle;
+	f->idle_arg = arg;
+}
+
+void pgd_fetcher_wakeup(struct pgd_fetcher *f)
+{
+	curl_multi_wakeup(f->multi);
+}
+
 int pgd_fetcher_run(struct pgd_fetcher *f,
 	void (*done)(void *arg, void *user, struct pgd_fetch_result *res), void *arg)
 {
@@ -448,14 +463,13 @@ int pgd_fetcher_run(struct pgd_fetcher *f,
 
 	for (;;) {
 		int still = 0, left = 0;
+		size_t outstanding, started;
 		CURLMsg *m;
 
 		if (fill(f) < 0) {
 			rc = PGD_ERR_INTERNAL;
 			break;
 		}
-		if (f->running == 0 && f->waiting == 0)
-			break;
 		if (curl_multi_perform(f->multi, &still) != CURLM_OK) {
 			rc = PGD_ERR_INTERNAL;
 			break;
@@ -463,8 +477,18 @@ int pgd_fetcher_run(struct pgd_fetcher *f,
 		while ((m = curl_multi_info_read(f->multi, &left)) != NULL)
 			if (m->msg == CURLMSG_DONE)
 				finish(f, m->easy_handle, m->data.result, done, arg);
-		if (f->running > 0 && still > 0 &&
-		    curl_multi_poll(f->multi, NULL, 0, 200, NULL) != CURLM_OK) {
+		outstanding = f->idle ? f->idle(f->idle_arg) : 0;
+		if (f->running == 0 && f->waiting == 0 && outstanding == 0)
+			break;
+		started = f->started;
+		if (fill(f) < 0) {
+			rc = PGD_ERR_INTERNAL;
+			break;
+		}
+		if (f->started != started)
+			continue; /* new requests: set them going before waiting */
+		/* wait for the network, or for a wakeup from finished outside work */
+		if (curl_multi_poll(f->multi, NULL, 0, 200, NULL) != CURLM_OK) {
 			rc = PGD_ERR_INTERNAL;
 			break;
 		}

@@ -70,6 +70,13 @@ size_t pgd_fetcher_pending(const struct pgd_fetcher *f);
 int pgd_fetcher_run(struct pgd_fetcher *f,
 	void (*done)(void *arg, void *user, struct pgd_fetch_result *res), void *arg);
 
+/* Work that finishes outside the fetcher and may add requests (page analysis on other threads):
+ * idle is called on every turn of pgd_fetcher_run, on the fetcher's thread; it returns how many
+ * pieces of such work are still outstanding, and run does not return while any are. A thread
+ * that finishes one calls pgd_fetcher_wakeup (thread-safe) to cut the fetcher's wait short. */
+void pgd_fetcher_set_idle(struct pgd_fetcher *f, size_t (*idle)(void *arg), void *arg);
+void pgd_fetcher_wakeup(struct pgd_fetcher *f);
+
 /* Short Chinese name of an error kind ("超时", "域名解析失败" ...). */
 const char *pgd_fetch_error_name(enum pgd_fetch_error e);
 

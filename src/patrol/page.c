@@ -1068,6 +1068,11 @@ static void resolve_links(struct walk *w, const char *base_url)
 
 #define PARSE_CHUNK ((size_t)64 << 10)
 
+void pgd_page_global_init(void)
+{
+	xmlInitParser();
+}
+
 int pgd_page_parse_asof(const char *html, size_t len, const char *base_url, time_t as_of,
 	struct pgd_page *out, struct pgd_err *err)
 {

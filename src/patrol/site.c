@@ -11,6 +11,7 @@
  * a time, see crawlcache.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +37,7 @@
 #define QUEUE_PER_SLOT 4      /* fetcher queue: at most this many requests per concurrency slot */
 #define FIRST_DATE_SCAN 4096  /* bytes of an article's visible text searched for its date */
 #define MAX_EVIDENCE 1000     /* evidence entries of a report (the worker protocol's cap) */
+#define MAX_ANALYSERS 4       /* page analysis threads */
 
 void pgd_patrol_opts_default(struct pgd_patrol_opts *o)
 {
@@ -76,6 +78,8 @@ struct arena_block {
 	char data[];
 };
 
+struct pool;
+
 struct crawl {
 	const struct pgd_patrol_opts *o;
 	const struct pgd_patrol_thresholds *th;
@@ -101,6 +105,7 @@ struct crawl {
 	struct pgd_crawlcache *cache;
 	time_t as_of;
 	int ev_done;
+	struct pool *pool;     /* page analysis threads; NULL: analyse on the fetcher's thread */
 };
 
 /* ---- the seen-URL set ---- */
@@ -421,20 +426,21 @@ static char *visible_text(const struct pgd_doc *doc, size_t *len)
 }
 
 /* The checker over the page's document; its findings go to a. */
-static void content_check(struct crawl *c, const struct pgd_doc *doc, struct pgd_page_analysis *a)
+static void content_check(struct pgd_scanner *sc, time_t as_of, const struct pgd_doc *doc,
+	struct pgd_page_analysis *a)
 {
 	struct pgd_findings fs;
 	struct pgd_check_opts co = {0};
 	struct pgd_err err = {0};
 	struct tm tm;
-	time_t bj = c->as_of + 8 * 3600;
+	time_t bj = as_of + 8 * 3600;
 
 	pgd_findings_init(&fs);
 	gmtime_r(&bj, &tm);
 	co.as_of_year = tm.tm_year + 1900;
 	co.as_of_month = tm.tm_mon + 1;
 	co.as_of_day = tm.tm_mday;
-	if (pgd_check_doc(c->sc, doc, &co, &fs, &err) < 0)
+	if (pgd_check_doc(sc, doc, &co, &fs, &err) < 0)
 		goto out;
 	for (size_t i = 0; i < fs.n; i++) {
 		const struct pgd_finding *x = &fs.v[i];
@@ -452,9 +458,11 @@ out:
 	pgd_findings_release(&fs);
 }
 
-/* Analyse a fetched body. 0 with a filled, -1 when it is not an HTML page (nothing to learn). */
-static int analyse(struct crawl *c, const char *url, const char *base, int home, const struct pgd_fetch_result *res,
-	const char *sha, struct pgd_page_analysis *a)
+/* Analyse a fetched body: touches nothing of the crawl, so it runs on the analysis threads
+ * (sc is the thread's own scanner, NULL: no content checks). 0 with a filled, -1 when it is
+ * not an HTML page (nothing to learn). */
+static int analyse(struct pgd_scanner *sc, time_t as_of, const char *url, const char *base, int home,
+	const char *content_type, const char *body, size_t len, const char *sha, struct pgd_page_analysis *a)
 {
 	char hint[32], cs[32];
 	char *text = NULL, *vis = NULL;
@@ -467,10 +475,10 @@ static int analyse(struct crawl *c, const char *url, const char *base, int home,
 	memset(a, 0, sizeof(*a));
 	pgd_doc_init(&doc);
 	snprintf(a->sha256, sizeof(a->sha256), "%s", sha);
-	if (!is_html(res->content_type, res->body, res->len))
+	if (!is_html(content_type, body, len))
 		goto out;
-	charset_hint(res->content_type, res->body, res->len, hint, sizeof(hint));
-	if (pgd_text_decode(url, res->body, res->len, hint[0] ? hint : NULL, 1, &text, &tlen, cs, &err) < 0) {
+	charset_hint(content_type, body, len, hint, sizeof(hint));
+	if (pgd_text_decode(url, body, len, hint[0] ? hint : NULL, 1, &text, &tlen, cs, &err) < 0) {
 		char msg[1024];
 		snprintf(msg, sizeof(msg), "页面编码无效（声明的编码：%s）：%s", hint[0] ? hint : "无", err.message);
 		a->enc_error = pgd_strdup(msg);
@@ -478,7 +486,7 @@ static int analyse(struct crawl *c, const char *url, const char *base, int home,
 		goto out;
 	}
 	/* list dates without a year ("11-30") take the year of as_of */
-	if (pgd_page_parse_asof(text, tlen, base, c->as_of, &a->pg, &err) < 0)
+	if (pgd_page_parse_asof(text, tlen, base, as_of, &a->pg, &err) < 0)
 		goto out;
 	rc = 0;
 	if (pgd_doc_parse(url, text, tlen, PGD_DOC_HTML, &doc, &err) < 0)
@@ -490,11 +498,11 @@ static int analyse(struct crawl *c, const char *url, const char *base, int home,
 		a->simhash = pgd_simhash(vis, vlen);
 	if (!home && !a->pg.pub_date && a->pg.n_list_items < 2) {
 		/* an article shows its date near the top */
-		pgd_date_scan_asof(vis, vlen < FIRST_DATE_SCAN ? vlen : FIRST_DATE_SCAN, c->as_of, on_date, &fd);
+		pgd_date_scan_asof(vis, vlen < FIRST_DATE_SCAN ? vlen : FIRST_DATE_SCAN, as_of, on_date, &fd);
 		a->first_date = fd.t;
 	}
-	if (c->sc)
-		content_check(c, &doc, a);
+	if (sc)
+		content_check(sc, as_of, &doc, a);
 out:
 	if (rc < 0)
 		pgd_page_analysis_release(a);
@@ -778,6 +786,213 @@ static void apply(struct crawl *c, size_t idx, const struct pgd_page_analysis *a
 	e->nav_text = NULL;
 }
 
+/* A page's fetch is counted and its analysis (NULL: none) applied to the crawl. */
+static void page_done(struct crawl *c, size_t idx, double time_ms, const char *etag, const char *lm,
+	const struct pgd_page_analysis *a)
+{
+	c->r->pages++;
+	if (time_ms > (double)c->th->slow_page_ms)
+		pgd_patrol_add(c->r, c->v[idx].url, NULL, "site.slow_page", PGD_PATROL_REVIEW, 0, NULL,
+			       "页面响应用时 %.1f 秒，超过 %.1f 秒", time_ms / 1000.0, c->th->slow_page_ms / 1000.0);
+	if (!a)
+		return;
+	if (c->cache)
+		pgd_crawlcache_put(c->cache, c->v[idx].url, etag, lm, a);
+	apply(c, idx, a);
+}
+
+/* ---- page analysis threads ----
+ * Parsing, the checker and the fingerprints take most of a patrol's CPU (about 2 ms a page).
+ * Done on the fetcher's thread they stall it: no answer is taken and no request started while
+ * a page is analysed, and the patrol's wall time becomes latency plus CPU. So bodies go to a
+ * few threads (each with its own scanner) and come back to the fetcher's thread, which alone
+ * touches the crawl, through its idle hook. */
+
+struct task {
+	struct task *next;
+	size_t idx;
+	char *url, *base, *content_type, *etag, *lm, *body;
+	size_t len;
+	double time_ms;
+	int home, have;
+	char sha[65];
+	struct pgd_page_analysis a;
+};
+
+struct pool {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct task *todo, *todo_tail, *done, *done_tail;
+	int stop;
+	size_t outstanding;   /* submitted, not yet applied (fetcher's thread only) */
+	struct pgd_fetcher *f;
+	time_t as_of;
+	int n;
+	pthread_t th[MAX_ANALYSERS];
+	struct pgd_scanner *sc[MAX_ANALYSERS];
+	struct analyser {
+		struct pool *pool;
+		int i;
+	} arg[MAX_ANALYSERS];
+};
+
+static void task_free(struct task *t)
+{
+	free(t->url);
+	free(t->base);
+	free(t->content_type);
+	free(t->etag);
+	free(t->lm);
+	free(t->body);
+	pgd_page_analysis_release(&t->a);
+	free(t);
+}
+
+static void *analyser_main(void *arg)
+{
+	struct analyser *an = arg;
+	struct pool *p = an->pool;
+
+	for (;;) {
+		struct task *t;
+		pthread_mutex_lock(&p->mu);
+		while (!p->todo && !p->stop)
+			pthread_cond_wait(&p->cv, &p->mu);
+		t = p->todo;
+		if (t) {
+			p->todo = t->next;
+			if (!p->todo)
+				p->todo_tail = NULL;
+		}
+		pthread_mutex_unlock(&p->mu);
+		if (!t)
+			return NULL; /* stopped and nothing left */
+		t->have = analyse(p->sc[an->i], p->as_of, t->url, t->base, t->home, t->content_type, t->body, t->len,
+				  t->sha, &t->a) == 0;
+		free(t->body); /* the bytes are done with: only the analysis goes back */
+		t->body = NULL;
+		t->next = NULL;
+		pthread_mutex_lock(&p->mu);
+		if (p->done_tail)
+			p->done_tail->next = t;
+		else
+			p->done = t;
+		p->done_tail = t;
+		pthread_mutex_unlock(&p->mu);
+		pgd_fetcher_wakeup(p->f);
+	}
+}
+
+static void submit(struct crawl *c, size_t idx, const char *base, struct pgd_fetch_result *res, const char *sha)
+{
+	struct pool *p = c->pool;
+	struct task *t = pgd_calloc(1, sizeof(*t));
+
+	t->idx = idx;
+	t->url = pgd_strdup(c->v[idx].url);
+	t->base = pgd_strdup(base);
+	t->content_type = pgd_strdup(res->content_type);
+	t->etag = pgd_strdup(res->etag);
+	t->lm = pgd_strdup(res->last_modified);
+	t->body = res->body; /* stolen */
+	t->len = res->len;
+	res->body = NULL;
+	t->time_ms = res->time_ms;
+	t->home = c->v[idx].home;
+	snprintf(t->sha, sizeof(t->sha), "%s", sha);
+	p->outstanding++;
+	pthread_mutex_lock(&p->mu);
+	if (p->todo_tail)
+		p->todo_tail->next = t;
+	else
+		p->todo = t;
+	p->todo_tail = t;
+	pthread_cond_signal(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+}
+
+/* The fetcher's idle hook: apply the analyses that came back; how many are still out. */
+static size_t pool_idle(void *arg)
+{
+	struct crawl *c = arg;
+	struct pool *p = c->pool;
+	struct task *t;
+
+	pthread_mutex_lock(&p->mu);
+	t = p->done;
+	p->done = p->done_tail = NULL;
+	pthread_mutex_unlock(&p->mu);
+	while (t) {
+		struct task *next = t->next;
+		page_done(c, t->idx, t->time_ms, t->etag, t->lm, t->have ? &t->a : NULL);
+		p->outstanding--;
+		task_free(t);
+		t = next;
+	}
+	pump(c);
+	return p->outstanding;
+}
+
+/* Threads as the machine has cores (at most MAX_ANALYSERS); NULL when none can be started. */
+static struct pool *pool_new(struct pgd_fetcher *f, const struct pgd_rules *rules, time_t as_of)
+{
+	struct pool *p = pgd_calloc(1, sizeof(*p));
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int want = cpus < 1 ? 1 : cpus > MAX_ANALYSERS ? MAX_ANALYSERS : (int)cpus;
+
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv, NULL);
+	p->f = f;
+	p->as_of = as_of;
+	pgd_page_global_init(); /* libxml2's one-time set-up, before any thread parses */
+	for (int i = 0; i < want; i++) {
+		p->sc[i] = rules ? pgd_scanner_new(rules) : NULL;
+		p->arg[i].pool = p;
+		p->arg[i].i = i;
+		if (pthread_create(&p->th[i], NULL, analyser_main, &p->arg[i]) != 0) {
+			pgd_scanner_free(p->sc[i]);
+			p->sc[i] = NULL;
+			break;
+		}
+		p->n++;
+	}
+	if (p->n == 0) {
+		pthread_mutex_destroy(&p->mu);
+		pthread_cond_destroy(&p->cv);
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+/* Stop the threads (each finishes its task) and free what is left unapplied. */
+static void pool_free(struct pool *p)
+{
+	if (!p)
+		return;
+	pthread_mutex_lock(&p->mu);
+	p->stop = 1;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+	for (int i = 0; i < p->n; i++) {
+		pthread_join(p->th[i], NULL);
+		pgd_scanner_free(p->sc[i]);
+	}
+	while (p->todo) {
+		struct task *t = p->todo;
+		p->todo = t->next;
+		task_free(t);
+	}
+	while (p->done) {
+		struct task *t = p->done;
+		p->done = t->next;
+		task_free(t);
+	}
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->cv);
+	free(p);
+}
+
 static void on_page(struct crawl *c, size_t idx, struct pgd_fetch_result *res)
 {
 	struct entry *e = &c->v[idx];
@@ -821,19 +1036,17 @@ static void on_page(struct crawl *c, size_t idx, struct pgd_fetch_result *res)
 				pgd_page_analysis_release(&a);
 			}
 		}
-		if (!have)
-			have = analyse(c, e->url, url, e->home, res, sha, &a) == 0;
+		if (!have) {
+			if (c->pool) { /* analysed on another thread; page_done runs when it is back */
+				submit(c, idx, url, res, sha);
+				return;
+			}
+			have = analyse(c->sc, c->as_of, e->url, url, e->home, res->content_type, res->body, res->len,
+				       sha, &a) == 0;
+		}
 	}
-	c->r->pages++;
-	if (res->time_ms > (double)c->th->slow_page_ms)
-		pgd_patrol_add(c->r, e->url, NULL, "site.slow_page", PGD_PATROL_REVIEW, 0, NULL,
-			       "页面响应用时 %.1f 秒，超过 %.1f 秒", res->time_ms / 1000.0, c->th->slow_page_ms / 1000.0);
-	if (!have)
-		return;
-	if (c->cache)
-		pgd_crawlcache_put(c->cache, e->url, res->status == 304 ? etag : res->etag,
-				   res->status == 304 ? lm : res->last_modified, &a);
-	apply(c, idx, &a);
+	page_done(c, idx, res->time_ms, res->status == 304 ? etag : res->etag,
+		  res->status == 304 ? lm : res->last_modified, have ? &a : NULL);
 	pgd_page_analysis_release(&a);
 }
 
@@ -1088,6 +1301,9 @@ int pgd_patrol_site(const char *url, const struct pgd_patrol_opts *o, struct pgd
 	}
 	if (o->rules)
 		c.sc = pgd_scanner_new(o->rules);
+	c.pool = pool_new(c.f, o->rules, c.as_of);
+	if (c.pool)
+		pgd_fetcher_set_idle(c.f, pool_idle, &c);
 	{ /* "http://host" is "http://host/" */
 		const char *hostp = strstr(url, "://") + 3;
 		size_t ul = strlen(url);
@@ -1137,6 +1353,8 @@ int pgd_patrol_site(const char *url, const struct pgd_patrol_opts *o, struct pgd
 	}
 	c.ev_done = 1;
 out:
+	pool_free(c.pool); /* before anything its tasks point into */
+	c.pool = NULL;
 	if (c.f && !c.ev_done && o && o->evidence_dir)
 		finish_evidence(&c); /* an error: at least no stray files */
 	for (size_t i = 0; i < c.n; i++) {
