@@ -45,7 +45,8 @@ static const char usage[] =
 	"  --demo           seed a demo city into a database that has no units yet\n"
 	"  --logins FILE    where --demo writes the demo logins, default <db dir>/demo-logins.txt\n"
 	"  --workers N      patrol worker processes to run on this machine (0-32), default 2 with\n"
-	"                   --demo, else 0; their token is in <db>.worker-token\n"
+	"                   --demo, else 0; their token is in <db>.worker-token, their re-crawl\n"
+	"                   state in <db>.patrol-cache/\n"
 	"  --no-scheduler   do not make patrol jobs on schedule (tests)\n";
 
 enum { OPT_DB = 1, OPT_LISTEN, OPT_WEB, OPT_KEY, OPT_PORT_FILE, OPT_THREADS, OPT_DEMO, OPT_LOGINS, OPT_WORKERS,
@@ -191,8 +192,22 @@ struct child {
 	time_t started;  /* last start, for the restart limit */
 };
 
+/* The local workers' re-crawl state sits beside the token: <db>.patrol-cache for <db>.worker-token,
+ * so that a daily patrol asks for unchanged pages conditionally and analyses only what changed. */
+static void cache_dir_of(const char *token_file, char *out, size_t n)
+{
+	const char *suffix = ".worker-token";
+	size_t tl = strlen(token_file), sl = strlen(suffix);
+	if (tl > sl && strcmp(token_file + tl - sl, suffix) == 0)
+		snprintf(out, n, "%.*s.patrol-cache", (int)(tl - sl), token_file);
+	else
+		snprintf(out, n, "%s.patrol-cache", token_file);
+}
+
 static pid_t spawn_worker(const char *server_url, const char *token_file)
 {
+	char cache[4200];
+	cache_dir_of(token_file, cache, sizeof(cache));
 	pid_t pid = fork();
 	if (pid == 0) {
 		sigset_t none;
@@ -201,7 +216,7 @@ static pid_t spawn_worker(const char *server_url, const char *token_file)
 		signal(SIGPIPE, SIG_DFL);
 		prctl(PR_SET_PDEATHSIG, SIGTERM);     /* a server killed hard takes its workers along */
 		execl("/proc/self/exe", "pubguard", "worker", "--server", server_url, "--token-file", token_file,
-			(char *)NULL);
+			"--cache-dir", cache, (char *)NULL);
 		_exit(127);
 	}
 	return pid < 0 ? 0 : pid;

@@ -483,6 +483,17 @@ def test_patrol_real_worker(ctx):
         r = office.get("/platforms/%d/patrol" % pid)
         lj = (r.json or {}).get("last_job") or {}
         ck.ok(lj.get("status") == "done" and lj.get("pages", 0) > 1, "the platform's last job: %r" % lj)
+        # the local worker keeps its re-crawl state beside the database; a second patrol asks
+        # conditionally, re-uses unchanged pages and reports the same open findings
+        cache = srv.db + ".patrol-cache"
+        ck.ok(os.path.isdir(cache) and len(os.listdir(cache)) > 0, "re-crawl state in %s" % cache)
+        time.sleep(1.1)  # "patrol now" jobs are keyed by the second
+        p = subprocess.run([srv.binary, "patrol", "now", str(pid), "--db", srv.db, "--timeout", "60"],
+                           capture_output=True, timeout=600)
+        ck.ok(p.returncode == 0, "a second patrol now exits 0: %r" % p.stderr.decode("utf-8", "replace")[-300:])
+        r = office.get("/patrol/findings", query={"platform_id": pid, "page_size": 500})
+        cats2 = {f.get("category") for f in (r.json or {}).get("items") or []}
+        ck.ok(cats2 == cats, "the re-crawl keeps the same open findings: %r vs %r" % (sorted(cats2), sorted(cats)))
     finally:
         if srv is not None:
             srv.stop()
