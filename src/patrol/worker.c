@@ -194,7 +194,7 @@ static int parse_job(json_t *j, struct pgd_worker_job *job, int64_t *id_out, cha
 		rc = pgd_err_set(err, PGD_ERR_FORMAT, "lease", "巡查任务格式错误：字段 lease 应为 64 位十六进制字符串");
 		goto out;
 	}
-	if ((rc = get_int(j, "", "lease_seconds", 10, 86400, &n, err)) < 0)
+	if ((rc = get_int(j, "", "lease_seconds", 1, 86400, &n, err)) < 0)
 		goto out;
 	job->lease_seconds = (int)n;
 	if ((rc = get_str(j, "", "kind", 0, &s, err)) < 0)

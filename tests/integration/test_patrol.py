@@ -504,6 +504,78 @@ def test_patrol_real_worker(ctx):
 test_patrol_real_worker.needs_server = False
 
 
+def test_patrol_killed_worker(ctx):
+    """A worker killed in the middle of a patrol: its lease runs out, another worker takes the job
+    (attempt 2) and finishes it — a killed patrol resumes rather than hanging or being lost."""
+    ck = ctx.check
+    tmp = os.path.join(ctx.tmp, "patrol-killed")
+    os.makedirs(tmp, exist_ok=True)
+    site = subprocess.Popen([sys.executable, os.path.join(ctx.root, "tests/patrol/serve.py"), "1"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    srv = None
+    w1 = None
+    try:
+        main_port = int(site.stdout.readline().split()[0])
+        srv = PatrolServer(ctx.binary, tmp)
+        srv.start()
+        city = City(srv, ck)
+        city.cli_user("office1", "网信办管理员", "office_admin")
+        unit = city.new_unit("中断单位", "department")["id"]
+        pid = city.new_platform(unit, "中断网站", "website", "http://127.0.0.1:%d/" % main_port)["id"]
+        office = city.client("office1")
+        setting(srv, "patrol.lease_seconds", "3")
+        tok = subprocess.run([srv.binary, "workers", "add", "killtest", "--db", srv.db], capture_output=True, timeout=30)
+        token_file = os.path.join(tmp, "token")
+        fd = os.open(token_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.write(fd, tok.stdout)
+        os.close(fd)
+        r = office.post("/platforms/%d/patrol" % pid, {})
+        job = ((r.json or {}).get("job") or {}).get("id")
+        ck.ok(r.status == 202 and job, "patrol now queues a job: %r" % r)
+        worker = [srv.binary, "worker", "--server", "http://127.0.0.1:%d" % srv.port, "--token-file", token_file,
+                  "--once", "--kinds", "patrol", "--screenshots", "off"]
+        w1 = subprocess.Popen(worker, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        seen = {}
+        for _ in range(200):  # until the first progress report: the crawl is under way
+            seen = office.get("/patrol/jobs/%d" % job).json or {}
+            if seen.get("status") == "leased" and seen.get("progress_done", 0) > 0:
+                break
+            time.sleep(0.05)
+        ck.ok(seen.get("status") == "leased" and seen.get("progress_done", 0) > 0,
+              "the first worker is crawling: %r" % seen)
+        w1.kill()  # SIGKILL: no goodbye, the lease just stops being renewed
+        w1.wait(timeout=10)
+        # a second worker asks until the lease (3 s, stored to the second) has run out: exit 3 is
+        # "no job for me yet"
+        deadline = time.time() + 30
+        while True:
+            p = subprocess.run(worker, capture_output=True, timeout=300)
+            if p.returncode != 3 or time.time() > deadline:
+                break
+            time.sleep(0.5)
+        ck.ok(p.returncode == 0, "a second worker takes and finishes the job: %d %r"
+              % (p.returncode, p.stderr.decode("utf-8", "replace")[-300:]))
+        done = office.get("/patrol/jobs/%d" % job).json or {}
+        db = sqlite3.connect(srv.db)
+        attempts = db.execute("SELECT attempts FROM patrol_jobs WHERE id = ?", (job,)).fetchone()
+        db.close()
+        ck.ok(done.get("status") == "done" and done.get("pages", 0) > 1 and attempts == (2,),
+              "the job is done on its second attempt: %r, attempts %r" % (done, attempts))
+        r = office.get("/patrol/findings", query={"platform_id": pid, "page_size": 500})
+        cats = {f.get("category") for f in (r.json or {}).get("items") or []}
+        ck.ok("site.broken_link_internal" in cats, "the resumed patrol's findings are stored: %r" % sorted(cats))
+    finally:
+        if w1 is not None and w1.poll() is None:
+            w1.kill()
+        if srv is not None:
+            srv.stop()
+        site.stdin.close()
+        site.wait(timeout=10)
+
+
+test_patrol_killed_worker.needs_server = False
+
+
 if __name__ == "__main__":
     import argparse
     import tempfile
@@ -521,7 +593,7 @@ if __name__ == "__main__":
     c.check = Checker()
     c.check.current = "test_patrol"
     c.root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    for fn in (test_patrol_protocol, test_patrol_real_worker):
+    for fn in (test_patrol_protocol, test_patrol_real_worker, test_patrol_killed_worker):
         try:
             fn(c)
         except Failure as e:
