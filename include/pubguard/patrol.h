@@ -281,6 +281,13 @@ int pgd_simhash_distance(uint64_t a, uint64_t b);
  * PGD_FEED_MAX_ITEMS -> PGD_ERR_TOO_LARGE. out->title is name. *out is new: pgd_feed_release(). */
 int pgd_posts_parse(const char *buf, size_t len, const char *name, struct pgd_feed *out, struct pgd_err *err);
 
+/* The checker on every entry of a feed or export (title, then content, as one text document);
+ * findings on the entry's link, or url when it has none. sc: a scanner of the checker's rules
+ * (pubguard/check.h). PGD_ERR_* only when the checker itself fails. */
+struct pgd_scanner;
+int pgd_patrol_check_items(struct pgd_scanner *sc, const struct pgd_feed *f, const char *url, time_t as_of,
+	struct pgd_patrol_report *r, struct pgd_err *err);
+
 /* An approved item as the CLI reads it (borrowed strings; simhash 0 unknown). */
 struct pgd_approved_ref {
 	const char *url;

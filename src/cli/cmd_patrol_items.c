@@ -198,51 +198,6 @@ static int load_approved(const char *path, struct approved *a)
 	return rc;
 }
 
-/* ---- content checks of each post ---- */
-
-static enum pgd_patrol_severity sev_of(enum pgd_severity s)
-{
-	return s == PGD_SEV_BLOCK ? PGD_PATROL_BLOCK : s == PGD_SEV_REVIEW ? PGD_PATROL_REVIEW : PGD_PATROL_INFO;
-}
-
-/* The post as a text document: its title on the first line, then its content. */
-static int check_post(struct pgd_scanner *sc, const struct pgd_feed_item *it, const char *where, time_t as_of,
-	struct pgd_patrol_report *r, struct pgd_err *err)
-{
-	struct pgd_doc doc;
-	struct pgd_findings fs;
-	struct pgd_check_opts co = {0};
-	struct tm tm;
-	time_t bj = as_of + 8 * 3600;
-	char *text;
-	size_t tl = it->title ? strlen(it->title) : 0, cl = it->content ? strlen(it->content) : 0;
-	int rc;
-
-	pgd_doc_init(&doc);
-	pgd_findings_init(&fs);
-	gmtime_r(&bj, &tm);
-	co.as_of_year = tm.tm_year + 1900;
-	co.as_of_month = tm.tm_mon + 1;
-	co.as_of_day = tm.tm_mday;
-	text = pgd_malloc(tl + cl + 2);
-	memcpy(text, it->title ? it->title : "", tl);
-	text[tl] = '\n';
-	memcpy(text + tl + 1, it->content ? it->content : "", cl);
-	text[tl + 1 + cl] = '\0';
-	rc = pgd_doc_parse(where, text, tl + 1 + cl, PGD_DOC_TEXT, &doc, err);
-	if (rc == 0)
-		rc = pgd_check_doc(sc, &doc, &co, &fs, err);
-	for (size_t i = 0; rc == 0 && i < fs.n; i++) {
-		const struct pgd_finding *x = &fs.v[i];
-		pgd_patrol_add(r, where, NULL, x->category, sev_of(x->severity), x->line, x->text, "%s",
-			x->message ? x->message : "");
-	}
-	pgd_findings_release(&fs);
-	pgd_doc_release(&doc);
-	free(text);
-	return rc;
-}
-
 int pgd_cmd_patrol_items(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -340,13 +295,10 @@ int pgd_cmd_patrol_items(int argc, char **argv)
 	}
 	fprintf(stderr, "巡查帖子文件 %s：%zu 条 …\n", file, feed.n);
 	pgd_feed_cadence(&feed, file, as_of, &th, &rep);
-	for (size_t i = 0; sc && i < feed.n; i++) {
-		const struct pgd_feed_item *it = &feed.items[i];
-		if (check_post(sc, it, it->link ? it->link : file, as_of, &rep, &err) < 0) {
-			fprintf(stderr, "pubguard patrol items: %s\n", err.message);
-			status = 2;
-			goto out;
-		}
+	if (sc && pgd_patrol_check_items(sc, &feed, file, as_of, &rep, &err) < 0) {
+		fprintf(stderr, "pubguard patrol items: %s\n", err.message);
+		status = 2;
+		goto out;
 	}
 	if (approved_path)
 		pgd_patrol_items_unreviewed(&feed, file, appr.v, appr.n, 0, &rep);

@@ -12,6 +12,8 @@
 #include <jansson.h>
 
 #include "pubguard/approved.h" /* PGD_APPROVED_SIMHASH_BITS only */
+#include "pubguard/check.h"
+#include "pubguard/doc.h"
 #include "pubguard/match.h"
 #include "pubguard/mem.h"
 #include "pubguard/patrol.h"
@@ -399,4 +401,61 @@ size_t pgd_patrol_items_unreviewed(const struct pgd_feed *f, const char *url, co
 	free(aurl);
 	free(atitle);
 	return added;
+}
+
+/* ---- content checks of feed entries and posts ---- */
+
+static enum pgd_patrol_severity sev_of(enum pgd_severity sv)
+{
+	return sv == PGD_SEV_BLOCK ? PGD_PATROL_BLOCK : sv == PGD_SEV_REVIEW ? PGD_PATROL_REVIEW : PGD_PATROL_INFO;
+}
+
+/* The item as a text document: its title on the first line, then its content. */
+static int check_item(struct pgd_scanner *sc, const struct pgd_feed_item *it, const char *where, time_t as_of,
+	struct pgd_patrol_report *r, struct pgd_err *err)
+{
+	struct pgd_doc doc;
+	struct pgd_findings fs;
+	struct pgd_check_opts co = {0};
+	struct tm tm;
+	time_t bj = as_of + 8 * 3600;
+	char *text;
+	size_t tl = it->title ? strlen(it->title) : 0, cl = it->content ? strlen(it->content) : 0;
+	int rc;
+
+	pgd_doc_init(&doc);
+	pgd_findings_init(&fs);
+	gmtime_r(&bj, &tm);
+	co.as_of_year = tm.tm_year + 1900;
+	co.as_of_month = tm.tm_mon + 1;
+	co.as_of_day = tm.tm_mday;
+	text = pgd_malloc(tl + cl + 2);
+	memcpy(text, it->title ? it->title : "", tl);
+	text[tl] = '\n';
+	memcpy(text + tl + 1, it->content ? it->content : "", cl);
+	text[tl + 1 + cl] = '\0';
+	rc = pgd_doc_parse(where, text, tl + 1 + cl, PGD_DOC_TEXT, &doc, err);
+	if (rc == 0)
+		rc = pgd_check_doc(sc, &doc, &co, &fs, err);
+	for (size_t i = 0; rc == 0 && i < fs.n; i++) {
+		const struct pgd_finding *x = &fs.v[i];
+		pgd_patrol_add(r, where, NULL, x->category, sev_of(x->severity), x->line, x->text, "%s",
+			x->message ? x->message : "");
+	}
+	pgd_findings_release(&fs);
+	pgd_doc_release(&doc);
+	free(text);
+	return rc;
+}
+
+int pgd_patrol_check_items(struct pgd_scanner *sc, const struct pgd_feed *f, const char *url, time_t as_of,
+	struct pgd_patrol_report *r, struct pgd_err *err)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		const struct pgd_feed_item *it = &f->items[i];
+		int rc = check_item(sc, it, it->link && *it->link ? it->link : url, as_of, r, err);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
 }

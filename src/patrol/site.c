@@ -1516,6 +1516,13 @@ int pgd_patrol_feed(const char *url, const struct pgd_patrol_opts *o, struct pgd
 	}
 	feed_items(&feed, r);
 	pgd_feed_cadence(&feed, url, o->as_of ? o->as_of : time(NULL), o->th ? o->th : &thd, r);
+	if (o->rules) { /* entries are checked like pages */
+		struct pgd_scanner *sc = pgd_scanner_new(o->rules);
+		struct pgd_err cerr = {0};
+		if (sc && pgd_patrol_check_items(sc, &feed, url, o->as_of ? o->as_of : time(NULL), r, &cerr) < 0)
+			rc = pgd_err_set(err, PGD_ERR_INTERNAL, url, "检查订阅源“%s”的内容时出错：%s", url, cerr.message);
+		pgd_scanner_free(sc);
+	}
 	feed_evidence(o->evidence_dir, url, &ff, r, first);
 out:
 	pgd_feed_release(&feed);

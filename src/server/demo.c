@@ -631,7 +631,7 @@ static char *demo_page(const char *name, const char *url, size_t site)
 		pgd_buf_addstr(&b, "<p>相关链接：<a href=\"http://www.gzgov.example/old/\">省政府网站</a></p>\n"
 				   "<div style=\"display:none\"><a href=\"https://bet-365.example/\">娱乐城</a></div>\n");
 	if (site == 2)
-		pgd_buf_addstr(&b, "<p>低保公示：王某某，身份证号 520281198805061234，补助 560 元。</p>\n");
+		pgd_buf_addstr(&b, "<p>低保公示：王某某，身份证号 520281198805061239，补助 560 元。</p>\n");
 	pgd_buf_addstr(&b, "</body>\n</html>\n");
 	out = pgd_buf_take(&b, NULL);
 	pgd_buf_release(&b);
@@ -774,7 +774,7 @@ static int demo_patrol(struct seed *sd, size_t site, int64_t pid, const struct p
 			line_of(page, "省政府网站"), "省政府网站", "外部链接无法访问（域名无法解析，已复查确认）", sha);
 		break;
 	case 2:
-		demo_add(&r.rep, url, NULL, "pii.id_number", PGD_PATROL_BLOCK, line_of(page, "520281198805061234"), "520281198805061234",
+		demo_add(&r.rep, url, NULL, "pii.id_number", PGD_PATROL_BLOCK, line_of(page, "520281198805061239"), "520281198805061239",
 			"公开内容中含有完整的身份证号码", sha);
 		break;
 	case 3: {

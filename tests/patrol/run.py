@@ -56,8 +56,11 @@ def beijing_day(ts):
     return t.strftime("%Y-%m-%d")
 
 
+# the feed each entry link comes from (serve.py's RSS): content findings on an entry carry the
+# feed's body as their evidence
+FEED_OF = {"http://example.gov.cn/1": "MAIN/feeds/weekly.xml", "http://example.gov.cn/2": "MAIN/feeds/weekly.xml"}
 # the feeds' entry contents (serve.py's RSS / ATOM), hashed as items' sha256
-FEED_CONTENT = {"http://example.gov.cn/1": "本周要闻。", "http://example.gov.cn/2": "上周要闻。",
+FEED_CONTENT = {"http://example.gov.cn/1": "本周要闻。", "http://example.gov.cn/2": "上周要闻。低保公示：王某某，身份证号 520281198805061239。",
                 "http://example.gov.cn/z1": "假期安排。"}
 
 
@@ -215,7 +218,8 @@ def main():
                 check(data == get(e["url"]), f"{what}: evidence of {short(e['url'])} differs from the page served")
             check(sorted(pages) == sorted(want_ev), f"{what}: evidence for {sorted(pages)}, want {sorted(want_ev)}")
             for f in findings:
-                u = short(f["url"])
+                # a finding on a feed entry (its link) is proved by the feed it was read from
+                u = FEED_OF.get(f["url"], short(f["url"]))
                 if u in want_ev:
                     check(f["evidence"] == pages.get(u), f"{what}: finding without its page's evidence: {f}")
                 else:

@@ -94,7 +94,7 @@ RSS = """<?xml version="1.0" encoding="UTF-8"?>
 <item><title>本周政务要闻</title><link>http://example.gov.cn/1</link><guid>1</guid>
 <pubDate>Fri, 27 Nov 2026 10:00:00 +0800</pubDate><description>本周要闻。</description></item>
 <item><title>上周政务要闻</title><link>http://example.gov.cn/2</link><guid>2</guid>
-<pubDate>Fri, 20 Nov 2026 10:00:00 +0800</pubDate><description>上周要闻。</description></item>
+<pubDate>Fri, 20 Nov 2026 10:00:00 +0800</pubDate><description>上周要闻。低保公示：王某某，身份证号 520281198805061239。</description></item>
 </channel></rss>
 """
 ATOM = """<?xml version="1.0" encoding="UTF-8"?>
