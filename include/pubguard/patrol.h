@@ -288,6 +288,13 @@ struct pgd_scanner;
 int pgd_patrol_check_items(struct pgd_scanner *sc, const struct pgd_feed *f, const char *url, time_t as_of,
 	struct pgd_patrol_report *r, struct pgd_err *err);
 
+/* Patrol an account from an export of its posts (bytes as pgd_posts_parse reads them; name for
+ * messages): its entries become report->found, cadence findings go on url (the platform), with
+ * o->rules every post is checked, and with o->evidence_dir the export is kept there under its
+ * SHA-256 as the evidence of those findings. Bad exports -> PGD_ERR_FORMAT / TOO_LARGE. */
+int pgd_patrol_posts(const char *buf, size_t len, const char *name, const char *url, const struct pgd_patrol_opts *o,
+	struct pgd_patrol_report *r, struct pgd_err *err);
+
 /* An approved item as the CLI reads it (borrowed strings; simhash 0 unknown). */
 struct pgd_approved_ref {
 	const char *url;

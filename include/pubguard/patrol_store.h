@@ -1,7 +1,7 @@
 /* The patrol's server-side store (issue 4, second slice): workers and their tokens, the job
  * queue with leases, ingestion of a worker's result, availability probes, findings, columns,
  * evidence blobs (zlib, verified by SHA-256) and the accepted home page baseline.
- * The job protocol is /tmp/briefs/p2-protocol.md (docs/ARCHITECTURE.md "Patrol").
+ * The job protocol is docs/patrol-protocol.md (the design: docs/ARCHITECTURE.md, "Patrol").
  *
  * Times: functions that depend on the clock take `now` (UTC seconds) so tests can move it.
  * Secrets (worker tokens, lease tokens) are stored only as their SM3 (lowercase hex, 64 chars);
@@ -53,7 +53,7 @@ struct pgd_patrol_job {
 	int64_t id;
 	int64_t platform_id;
 	char kind[8];          /* "patrol" | "probe" */
-	char period[32];
+	char period[80];  /* "YYYY-MM-DD", "YYYY-MM-DDTHH:MM", "now:<unix>", "posts:<sha256>" */
 	char requested_by[64];
 	char status[8];        /* queued | leased | done | failed */
 	int attempts;

@@ -34,6 +34,7 @@ struct pgd_worker_job {
 	struct pgd_patrol_thresholds th;
 	int has_baseline;
 	struct pgd_patrol_home baseline; /* valid when has_baseline */
+	char posts_sha256[65];           /* "": a crawl or feed patrol; else an uploaded export of posts */
 };
 
 /* Parse a JOB object (the value of "job"; the text is untrusted). Every field of the protocol is

@@ -268,8 +268,13 @@ int pgd_http_sync(const struct pgd_http_req *rq, long *status, struct pgd_buf *r
 
 	pgd_buf_init(&auth, 8192);
 	*status = 0;
-	if (resp->max == 0 || resp->max > PGD_HTTP_MAX_RESPONSE)
-		resp->max = PGD_HTTP_MAX_RESPONSE;
+	{
+		size_t cap = rq->max_response ? rq->max_response : PGD_HTTP_MAX_RESPONSE;
+		if (cap > PGD_HTTP_MAX_DOWNLOAD)
+			cap = PGD_HTTP_MAX_DOWNLOAD;
+		if (resp->max == 0 || resp->max > cap)
+			resp->max = cap;
+	}
 	if (!is_http_url(rq->url)) {
 		ret = pgd_err_set(err, PGD_ERR_INVALID, "server", "服务器地址“%s”不是 http:// 或 https:// 网址",
 		                  rq->url ? rq->url : "");
@@ -320,8 +325,8 @@ int pgd_http_sync(const struct pgd_http_req *rq, long *status, struct pgd_buf *r
 	rc = curl_easy_perform(e);
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, status);
 	if (sink.over) {
-		ret = pgd_err_set(err, PGD_ERR_TOO_LARGE, rq->url, "服务器 %s 的应答超过 %u 字节上限", rq->url,
-		                  PGD_HTTP_MAX_RESPONSE);
+		ret = pgd_err_set(err, PGD_ERR_TOO_LARGE, rq->url, "服务器 %s 的应答超过 %zu 字节上限", rq->url,
+		                  resp->max);
 		goto out;
 	}
 	if (rc != CURLE_OK) {

@@ -21,13 +21,16 @@ struct pgd_http_req {
 	size_t body_len;
 	const char *content_type;    /* of the body; NULL: application/json when there is a body */
 	int timeout_ms;              /* whole exchange; <= 0: 60 s */
+	size_t max_response;         /* answer cap; 0: PGD_HTTP_MAX_RESPONSE; at most PGD_HTTP_MAX_DOWNLOAD */
 };
+
+#define PGD_HTTP_MAX_DOWNLOAD (16u << 20) /* e.g. an uploaded export of posts */
 
 /* Send rq and read the answer: *status gets the HTTP status, resp (initialised by the caller;
  * its cap is lowered to PGD_HTTP_MAX_RESPONSE if higher) the body. No redirects are followed.
  * Returns 0 when an answer arrived (any status); PGD_ERR_IO when the server could not be
  * reached or the exchange broke (err names the URL); PGD_ERR_TOO_LARGE when the answer is over
- * the cap. */
+ * the cap (rq->max_response, default PGD_HTTP_MAX_RESPONSE). */
 int pgd_http_sync(const struct pgd_http_req *rq, long *status, struct pgd_buf *resp, struct pgd_err *err);
 
 /* The "Expire date" of libcurl's certificate info: "Mar  1 12:00:00 2027 GMT" (OpenSSL) or

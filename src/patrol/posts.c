@@ -13,6 +13,7 @@
 
 #include "pubguard/approved.h" /* PGD_APPROVED_SIMHASH_BITS only */
 #include "pubguard/check.h"
+#include "pubguard/crypto.h"
 #include "pubguard/doc.h"
 #include "pubguard/match.h"
 #include "pubguard/mem.h"
@@ -458,4 +459,93 @@ int pgd_patrol_check_items(struct pgd_scanner *sc, const struct pgd_feed *f, con
 			return rc;
 	}
 	return 0;
+}
+
+/* ---- an uploaded export as a patrol (the worker's "posts" jobs) ---- */
+
+static void add_found(struct pgd_patrol_report *r, const struct pgd_feed_item *it)
+{
+	struct pgd_patrol_item *x;
+	PGD_GROW(r->found, r->n_found + 1, r->cap_found);
+	x = &r->found[r->n_found++];
+	memset(x, 0, sizeof(*x));
+	x->url = it->link ? pgd_strdup(it->link) : NULL;
+	x->title = it->title ? pgd_strdup(it->title) : NULL;
+	x->published = it->published;
+	if (it->content && *it->content) {
+		size_t n = strlen(it->content);
+		pgd_sha256_hex(it->content, n, x->sha256);
+		x->simhash = pgd_simhash(it->content, n);
+	}
+}
+
+/* The export itself is the evidence of the findings on it: a file named by its SHA-256. */
+static int keep_export(const char *dir, const char *url, const char *buf, size_t len, size_t first,
+	struct pgd_patrol_report *r, struct pgd_err *err)
+{
+	struct pgd_patrol_evidence *e;
+	char sha[65], path[4200];
+	FILE *fp;
+	int ok;
+
+	pgd_sha256_hex(buf, len, sha);
+	if (snprintf(path, sizeof(path), "%s/%s", dir, sha) >= (int)sizeof(path))
+		return pgd_err_set(err, PGD_ERR_INVALID, dir, "证据目录路径过长");
+	fp = fopen(path, "wb");
+	if (fp == NULL)
+		return pgd_err_set(err, PGD_ERR_IO, dir, "无法写入证据目录 %s", dir);
+	ok = fwrite(buf, 1, len, fp) == len;
+	ok = fclose(fp) == 0 && ok;
+	if (!ok) {
+		remove(path);
+		return pgd_err_set(err, PGD_ERR_IO, dir, "无法写入证据目录 %s", dir);
+	}
+	PGD_GROW(r->evidence, r->n_evidence + 1, r->cap_evidence);
+	e = &r->evidence[r->n_evidence++];
+	memset(e, 0, sizeof(*e));
+	memcpy(e->sha256, sha, sizeof(sha));
+	e->kind = "page";
+	e->url = pgd_strdup(url);
+	e->fetched_at = time(NULL);
+	e->status = 200;
+	e->size = len;
+	for (size_t i = first; i < r->n; i++) {
+		free(r->items[i].evidence);
+		r->items[i].evidence = pgd_strdup(sha);
+	}
+	return 0;
+}
+
+int pgd_patrol_posts(const char *buf, size_t len, const char *name, const char *url, const struct pgd_patrol_opts *o,
+	struct pgd_patrol_report *r, struct pgd_err *err)
+{
+	struct pgd_feed feed;
+	struct pgd_patrol_thresholds thd;
+	struct pgd_scanner *sc = NULL;
+	time_t as_of = o->as_of ? o->as_of : time(NULL);
+	size_t first = r->n;
+	int rc;
+
+	memset(&feed, 0, sizeof(feed));
+	pgd_patrol_thresholds_default(&thd);
+	rc = pgd_posts_parse(buf, len, name, &feed, err);
+	if (rc < 0)
+		goto out;
+	r->feeds++;
+	for (size_t i = 0; i < feed.n; i++)
+		add_found(r, &feed.items[i]);
+	pgd_feed_cadence(&feed, url, as_of, o->th ? o->th : &thd, r);
+	if (o->rules) { /* posts are checked like pages */
+		sc = pgd_scanner_new(o->rules);
+		if (sc)
+			rc = pgd_patrol_check_items(sc, &feed, url, as_of, r, err);
+	}
+	if (rc == 0 && o->evidence_dir && r->n > first)
+		rc = keep_export(o->evidence_dir, url, buf, len, first, r, err);
+	if (o->progress)
+		o->progress(o->progress_arg, 1, 0);
+out:
+	pgd_scanner_free(sc);
+	pgd_feed_release(&feed);
+	return rc;
 }

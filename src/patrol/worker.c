@@ -157,7 +157,7 @@ static int get_bool(json_t *obj, const char *where, const char *key, int *out, s
 static int parse_job(json_t *j, struct pgd_worker_job *job, int64_t *id_out, char *lease_out, struct pgd_err *err)
 {
 	static const char *const top[] = {"id", "lease", "lease_seconds", "kind", "platform", "as_of", "options",
-	                                  "thresholds", "home_baseline", NULL};
+	                                  "thresholds", "home_baseline", "posts", NULL};
 	static const char *const plat[] = {"id", "name", "type", "url", "feed_url", NULL};
 	static const char *const optk[] = {"timeout_ms", "concurrency", "per_host", "max_pages", "max_bytes",
 	                                   "max_redirects", "content_checks", "screenshots", NULL};
@@ -311,6 +311,17 @@ static int parse_job(json_t *j, struct pgd_worker_job *job, int64_t *id_out, cha
 		job->baseline.text_len = (size_t)n;
 		job->has_baseline = 1;
 		job->opts.home_baseline = &job->baseline;
+	}
+	hb = json_object_get(j, "posts"); /* an uploaded export of the account's posts, or null */
+	if (!json_is_null(hb)) {
+		static const char *const postk[] = {"sha256", NULL};
+		if ((rc = exact_keys(hb, "posts", postk, err)) < 0 || (rc = get_str(hb, "posts", "sha256", 0, &s, err)) < 0)
+			goto out;
+		if (!is_hex(s, 64)) {
+			rc = pgd_err_set(err, PGD_ERR_FORMAT, "posts.sha256", "巡查任务格式错误：posts.sha256 应为 64 位十六进制字符串");
+			goto out;
+		}
+		memcpy(job->posts_sha256, s, 65);
 	}
 out:
 	free(s);
@@ -1063,6 +1074,43 @@ static struct pgd_rules *rules_for(struct worker *w, struct pgd_err *err)
 }
 
 /* Run a parsed job to its end: result stored, failed, or abandoned. Negative: fatal (401). */
+/* A "posts" job: fetch the uploaded export from the server (it must hash to the job's sha256)
+ * and patrol it like a feed. */
+static int posts_patrol(struct worker *w, struct pgd_worker_job *job, struct pgd_patrol_report *rep,
+	struct pgd_err *err)
+{
+	struct pgd_http_req rq = {0};
+	struct pgd_buf resp;
+	char url[4096], xlease[128], sha[65];
+	const char *hdrs[2] = {xlease, NULL};
+	const char *where = job->url && *job->url ? job->url : job->platform_name ? job->platform_name : "";
+	long status = 0;
+	int rc;
+
+	pgd_buf_init(&resp, PGD_HTTP_MAX_DOWNLOAD);
+	snprintf(url, sizeof(url), "%s/api/v1/worker/jobs/%" PRId64 "/posts", w->base, job->id);
+	snprintf(xlease, sizeof(xlease), "X-Lease: %s", job->lease);
+	rq.method = "GET";
+	rq.url = url;
+	rq.bearer = w->o->token;
+	rq.headers = hdrs;
+	rq.timeout_ms = 300000;
+	rq.max_response = PGD_HTTP_MAX_DOWNLOAD;
+	rc = pgd_http_sync(&rq, &status, &resp, err);
+	pgd_wipe(xlease, sizeof(xlease));
+	if (rc == 0 && status != 200)
+		rc = pgd_err_set(err, PGD_ERR_IO, "posts", "无法从服务器取得导入的发布记录文件（HTTP %ld）", status);
+	if (rc == 0) {
+		pgd_sha256_hex(resp.data ? resp.data : "", resp.len, sha);
+		if (strcmp(sha, job->posts_sha256) != 0)
+			rc = pgd_err_set(err, PGD_ERR_INTEGRITY, "posts", "服务器发来的发布记录文件与任务的 SHA-256 不符");
+	}
+	if (rc == 0)
+		rc = pgd_patrol_posts(resp.data ? resp.data : "", resp.len, "导入的发布记录文件", where, &job->opts, rep, err);
+	pgd_buf_release(&resp);
+	return rc;
+}
+
 static int run_job(struct worker *w, struct pgd_worker_job *job, struct pgd_err *err)
 {
 	struct pgd_patrol_report rep;
@@ -1091,8 +1139,9 @@ static int run_job(struct worker *w, struct pgd_worker_job *job, struct pgd_err 
 		pgd_patrol_probe(job->url, job->th.unavailable_timeout_ms, &probe);
 		res.probe = &probe;
 	} else {
-		int site = strcmp(job->platform_type, "website") == 0;
-		if (!site && job->feed_url == NULL) {
+		int posts = job->posts_sha256[0] != '\0';
+		int site = !posts && strcmp(job->platform_type, "website") == 0;
+		if (!site && !posts && job->feed_url == NULL) {
 			job_fail(w, job->id, job->lease, "该平台不是网站且没有登记订阅源地址，无法巡查");
 			goto out;
 		}
@@ -1114,9 +1163,12 @@ static int run_job(struct worker *w, struct pgd_worker_job *job, struct pgd_err 
 		job->opts.progress = on_progress;
 		job->opts.progress_arg = &run;
 		wlog(w, "job %" PRId64 ": patrol of platform %" PRId64 " (%s)", job->id, job->platform_id,
-		     site ? "website" : "feed");
-		prc = site ? pgd_patrol_site(job->url, &job->opts, &rep, &perr)
-		           : pgd_patrol_feed(job->feed_url, &job->opts, &rep, &perr);
+		     site ? "website" : posts ? "posts" : "feed");
+		if (posts)
+			prc = posts_patrol(w, job, &rep, &perr);
+		else
+			prc = site ? pgd_patrol_site(job->url, &job->opts, &rep, &perr)
+			           : pgd_patrol_feed(job->feed_url, &job->opts, &rep, &perr);
 		if (run.lost)
 			goto out;
 		if (prc < 0) {

@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "pubguard/crypto.h"
 #include "pubguard/mem.h"
 #include "pubguard/patrol_store.h"
 #include "server/handlers.h"
@@ -242,6 +243,71 @@ void h_platform_patrol_now(struct pgd_req *rq, struct pgd_resp *rs)
 out:
 	pgd_patrol_job_release(&job);
 	free(feed);
+	pgd_platform_release(&p);
+}
+
+/* POST /platforms/{id}/posts: an export of an account's posts (CSV/XLSX/JSON, as `pubguard patrol
+ * items` reads) for a platform without a feed. The bytes are stored as a blob under their
+ * SHA-256 and a patrol job keyed "posts:<sha256>" hands them to a worker, which parses them
+ * (untrusted input is parsed in workers, not here) and returns cadence, content and items like
+ * a feed patrol. The same file twice is one job: 409. */
+void h_platform_posts(struct pgd_req *rq, struct pgd_resp *rs)
+{
+	struct pgd_platform p;
+	struct pgd_patrol_job job = {0};
+	struct pgd_err err = {0};
+	char sha[65], period[80], subject[64];
+	int64_t active = 0, id = 0;
+	time_t now = time(NULL);
+	int created = 0, rc;
+
+	if (load_platform(rq, rs, rq->id[0], &p) < 0)
+		return;
+	if (!p.active) {
+		pgd_reply_error(rs, 422, "invalid", "id", "平台「%s」已关停，不能导入发布记录", p.name);
+		goto out;
+	}
+	if (rq->body == NULL || rq->body_len == 0) {
+		pgd_reply_error(rs, 400, "invalid", "file", "没有收到发布记录文件（请上传 CSV、XLSX 或 JSON 导出文件）");
+		goto out;
+	}
+	pgd_sha256_hex(rq->body, rq->body_len, sha);
+	snprintf(period, sizeof(period), "posts:%s", sha);
+	rc = pgd_store_begin(rq->st, &err);
+	if (rc == 0)
+		rc = pgd_patrol_job_active(rq->st, p.id, "patrol", &active, &err);
+	if (rc == 0 && active) {
+		pgd_store_rollback(rq->st, NULL);
+		pgd_reply_error(rs, 409, "conflict", NULL, "平台「%s」已有进行中的巡查任务（编号 %" PRId64 "），请稍后再导入", p.name,
+			active);
+		goto out;
+	}
+	if (rc == 0)
+		rc = pgd_patrol_blob_put(rq->st, sha, rq->body, rq->body_len, &created, &err);
+	if (rc == 0)
+		rc = pgd_patrol_job_enqueue(rq->st, p.id, "patrol", period, rq->who->username, now, &id, &err);
+	if (rc == 0 && id == 0)
+		rc = pgd_err_set(&err, PGD_ERR_CONFLICT, "file", "这份发布记录文件已经导入过（内容相同），无需重复导入");
+	if (rc == 0)
+		rc = pgd_patrol_job_get(rq->st, id, &job, &err);
+	if (rc == 0) {
+		json_t *after = pgd_json_patrol_job(&job);
+		snprintf(subject, sizeof(subject), "platform:%" PRId64, p.id);
+		json_object_set_new(after, "posts_sha256", json_string(sha));
+		json_object_set_new(after, "filename", pgd_json_str_or_null(pgd_req_query(rq, "filename")));
+		rc = pgd_audit(rq, "patrol.posts_import", subject, NULL, after, &err);
+		json_decref(after);
+	}
+	if (rc == 0)
+		rc = pgd_store_commit(rq->st, &err);
+	else
+		pgd_store_rollback(rq->st, NULL);
+	if (rc == 0)
+		pgd_reply_json(rs, 202, json_pack("{s:o}", "job", pgd_json_patrol_job(&job)));
+	else
+		pgd_reply_err(rs, rc, &err);
+out:
+	pgd_patrol_job_release(&job);
 	pgd_platform_release(&p);
 }
 

@@ -1,7 +1,7 @@
 /* The patrol worker API (/api/v1/worker/...): lease a job, report progress, upload evidence,
  * deliver the result, or give up. http.c has authenticated the worker by its bearer token
  * (rq->worker_id); every call about a job carries the job's lease (only its SM3 is stored).
- * The protocol is fixed in /tmp/briefs/p2-protocol.md (summarised in docs/ARCHITECTURE.md). */
+ * The protocol is docs/patrol-protocol.md (the design: docs/ARCHITECTURE.md, "Patrol"). */
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -105,7 +105,7 @@ static json_t *job_json(struct pgd_req *rq, const struct pgd_patrol_job *job, co
 	struct pgd_patrol_thresholds th;
 	struct pgd_patrol_home base = {0};
 	char *feed = NULL, as_of[32], sh[17];
-	json_t *j = NULL, *thj, *basej = json_null();
+	json_t *j = NULL, *thj, *basej = json_null(), *postsj = json_null();
 	int found = 0;
 
 	if (pgd_platform_get(rq->st, job->platform_id, &p, NULL) < 0)
@@ -124,8 +124,10 @@ static json_t *job_json(struct pgd_req *rq, const struct pgd_patrol_job *job, co
 			pgd_json_str_or_null(base.title), "text_len", (json_int_t)base.text_len);
 	}
 	iso_now(as_of);
+	if (strncmp(job->period, "posts:", 6) == 0) /* an uploaded export of the account's posts */
+		postsj = json_pack("{s:s}", "sha256", job->period + 6);
 	j = json_pack("{s:I, s:s, s:i, s:s, s:{s:I, s:o, s:o, s:o, s:o}, s:s, "
-		      "s:{s:i, s:i, s:i, s:i, s:I, s:i, s:b, s:b}, s:o, s:o}",
+		      "s:{s:i, s:i, s:i, s:i, s:I, s:i, s:b, s:b}, s:o, s:o, s:o}",
 		"id", (json_int_t)job->id, "lease", lease, "lease_seconds", ls, "kind", job->kind,
 		"platform", "id", (json_int_t)p.id, "name", pgd_json_str_or_null(p.name),
 		"type", pgd_json_str_or_null(pgd_platform_type_name(p.type)),
@@ -134,10 +136,12 @@ static json_t *job_json(struct pgd_req *rq, const struct pgd_patrol_job *job, co
 		"as_of", as_of,
 		"options", "timeout_ms", 15000, "concurrency", 10, "per_host", 10, "max_pages", 5000,
 		"max_bytes", (json_int_t)8388608, "max_redirects", 10, "content_checks", 1, "screenshots", 1,
-		"thresholds", thj, "home_baseline", basej);
+		"thresholds", thj, "home_baseline", basej, "posts", postsj);
 	basej = NULL;
+	postsj = NULL;
 out:
 	json_decref(basej);
+	json_decref(postsj);
 	pgd_platform_release(&p);
 	free(base.title);
 	free(feed);
@@ -234,6 +238,34 @@ void h_worker_evidence(struct pgd_req *rq, struct pgd_resp *rs)
 		reply_job_err(rs, rc, &err);
 	else
 		pgd_reply_json(rs, created ? 201 : 200, json_pack("{s:s, s:b}", "sha256", rq->word, "stored", created));
+}
+
+/* GET /worker/jobs/{id}/posts (header X-Lease): the uploaded export a "posts:" job is about. */
+void h_worker_posts(struct pgd_req *rq, struct pgd_resp *rs)
+{
+	struct pgd_patrol_job job = {0};
+	struct pgd_err err = {0};
+	unsigned char *bytes = NULL;
+	size_t len = 0;
+	int rc = pgd_patrol_job_check_lease(rq->st, rq->id[0], pgd_req_header(rq, "X-Lease"), time(NULL), &err);
+
+	if (rc == 0)
+		rc = pgd_patrol_job_get(rq->st, rq->id[0], &job, &err);
+	if (rc == 0 && strncmp(job.period, "posts:", 6) != 0)
+		rc = pgd_err_set(&err, PGD_ERR_NOT_FOUND, "id", "该任务没有导入的发布记录文件");
+	if (rc == 0)
+		rc = pgd_patrol_blob_get(rq->st, job.period + 6, &bytes, &len, &err);
+	if (rc < 0) {
+		reply_job_err(rs, rc, &err);
+	} else {
+		rs->status = 200;
+		rs->bytes = bytes;
+		rs->len = len;
+		rs->content_type = "application/octet-stream";
+		bytes = NULL;
+	}
+	free(bytes);
+	pgd_patrol_job_release(&job);
 }
 
 /* ---- result ---- */

@@ -64,6 +64,7 @@ const struct pgd_route pgd_routes[] = {
 	/* patrol (issue 4): office and unit screens */
 	{"GET", V "/platforms/{id}/patrol", PGD_PERM_PATROL_READ, 0, h_platform_patrol},
 	{"POST", V "/platforms/{id}/patrol", PGD_PERM_PATROL_RUN, 0, h_platform_patrol_now},
+	{"POST", V "/platforms/{id}/posts", PGD_PERM_PATROL_RUN, PGD_ROUTE_UPLOAD, h_platform_posts},
 	{"POST", V "/platforms/{id}/patrol/baseline", PGD_PERM_PATROL_HANDLE, 0, h_platform_baseline},
 	{"PUT", V "/platforms/{id}/feed", PGD_PERM_RECORDS_WRITE, 0, h_platform_feed},
 	{"GET", V "/patrol/jobs", PGD_PERM_PATROL_READ, 0, h_patrol_jobs_list},
@@ -83,5 +84,6 @@ const struct pgd_route pgd_routes[] = {
 		h_worker_evidence},
 	{"POST", V "/worker/jobs/{id}/result", PGD_PERM_WORKER, PGD_ROUTE_WORKER | PGD_ROUTE_BIG, h_worker_result},
 	{"POST", V "/worker/jobs/{id}/fail", PGD_PERM_WORKER, PGD_ROUTE_WORKER, h_worker_fail},
+	{"GET", V "/worker/jobs/{id}/posts", PGD_PERM_WORKER, PGD_ROUTE_WORKER, h_worker_posts},
 };
 const size_t pgd_route_count = sizeof(pgd_routes) / sizeof(pgd_routes[0]);

@@ -1,7 +1,7 @@
 """THE PERMISSION MATRIX: every role x {own unit, other unit} x every route's action.
 
 The expected answer of each cell is computed from two tables written here by hand from
-/tmp/briefs/api.md and the role table of brief A (not from the server):
+docs/api/openapi.yaml and the role table of REGULATION.md (not from the server):
   PERMS   role -> permissions
   CITY    roles that see every unit; everybody else sees only their person's unit
 and, per action, the permission it needs and its scope rule:

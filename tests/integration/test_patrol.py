@@ -5,7 +5,7 @@ evidence upload, result, already, lease_lost after expiry, fail) against a serve
 evidence served as text/plain with CSP sandbox and nosniff, handling (a dismissal needs a note),
 patrol now 202/409/422, worker tokens 401, and `pubguard patrol now` from the CLI.
 
-Expected values are written here by hand from /tmp/briefs/p2-protocol.md."""
+Expected values are written here by hand from docs/patrol-protocol.md."""
 
 import hashlib
 import json
@@ -576,6 +576,70 @@ def test_patrol_killed_worker(ctx):
 test_patrol_killed_worker.needs_server = False
 
 
+def test_patrol_posts_import(ctx):
+    """An account without a feed: the office uploads an export of its posts, a real worker (serve
+    --workers 1) parses it and returns cadence and content findings with the export as evidence;
+    the same file again is 409. Dates are relative to today, so the verdicts do not age."""
+    ck = ctx.check
+    tmp = os.path.join(ctx.tmp, "patrol-posts")
+    os.makedirs(tmp, exist_ok=True)
+    srv = None
+    try:
+        srv = PatrolServer(ctx.binary, tmp)
+        orig = subprocess.Popen
+
+        def popen(args, **kw):  # one local worker
+            return orig(list(args) + ["--workers", "1"], **kw)
+        subprocess.Popen = popen
+        try:
+            srv.start()
+        finally:
+            subprocess.Popen = orig
+        city = City(srv, ck)
+        city.cli_user("office1", "网信办管理员", "office_admin")
+        unit = city.new_unit("导入单位", "department")["id"]
+        pid = city.new_platform(unit, "导入公众号", "wechat", "gh_posts_import")["id"]
+        office = city.client("office1")
+        day = lambda n: time.strftime("%Y-%m-%d", time.gmtime(time.time() + 8 * 3600 - n * 86400))
+        csv = ("发布时间,标题,链接,正文\n"
+               "%s 09:00,冬季防火安全检查的通知,https://mp.weixin.qq.com/s/fire,各单位做好冬季防火工作。\n"
+               "%s,读书活动预告,https://mp.weixin.qq.com/s/read,联系人：杨同志，联系电话：13985012345。\n"
+               % (day(20), day(25))).encode("utf-8")
+        r = office.post("/platforms/%d/posts" % pid, raw=csv, content_type="text/csv", query={"filename": "posts.csv"})
+        job = ((r.json or {}).get("job") or {}).get("id")
+        ck.ok(r.status == 202 and job, "the export is queued as a patrol job: %r" % r)
+        done = {}
+        for _ in range(600):
+            done = office.get("/patrol/jobs/%d" % job).json or {}
+            if done.get("status") in ("done", "failed"):
+                break
+            time.sleep(0.1)
+        ck.ok(done.get("status") == "done", "the worker patrolled the export: %r" % done)
+        r = office.get("/patrol/findings", query={"platform_id": pid, "page_size": 500})
+        items = (r.json or {}).get("items") or []
+        by = {(f.get("category"), f.get("url")): f for f in items}
+        sha = hashlib.sha256(csv).hexdigest()
+        z = by.get(("feed.zombie", "gh_posts_import"))
+        ck.ok(z is not None and z.get("severity") == "block" and "已 20 天未更新" in (z.get("message") or ""),
+              "no post for 20 days: feed.zombie on the account: %r" % sorted(by))
+        ck.ok(("feed.not_weekly", "gh_posts_import") in by, "nothing in the last week: feed.not_weekly: %r" % sorted(by))
+        m = by.get(("pii.mobile", "https://mp.weixin.qq.com/s/read"))
+        ck.ok(m is not None and m.get("text") == "13985012345" and m.get("evidence_sha256") == sha,
+              "the phone number in a post is a content finding on its link, proved by the export: %r" % m)
+        e = office.get("/evidence/" + sha)
+        ck.ok(e.status == 200 and e.data == csv, "the export reads back as the evidence: %r" % e)
+        r = office.post("/platforms/%d/posts" % pid, raw=csv, content_type="text/csv")
+        ck.ok(r.status == 409, "the same export again is 409: %r" % r)
+        r = office.post("/platforms/%d/posts" % pid, raw=b"", content_type="text/csv")
+        ck.ok(r.status == 400, "an empty upload is 400: %r" % r)
+    finally:
+        if srv is not None:
+            srv.stop()
+
+
+test_patrol_posts_import.needs_server = False
+
+
 if __name__ == "__main__":
     import argparse
     import tempfile
@@ -593,7 +657,7 @@ if __name__ == "__main__":
     c.check = Checker()
     c.check.current = "test_patrol"
     c.root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    for fn in (test_patrol_protocol, test_patrol_real_worker, test_patrol_killed_worker):
+    for fn in (test_patrol_protocol, test_patrol_real_worker, test_patrol_killed_worker, test_patrol_posts_import):
         try:
             fn(c)
         except Failure as e:

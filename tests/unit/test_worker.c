@@ -45,7 +45,7 @@ static const char job_fmt[] =
 	"\"probes_per_day\":24,\"unavailable_fail_pct\":6,\"unavailable_warn_pct\":4,"
 	"\"empty_columns_fail\":7,\"stale_columns_fail\":8%s,\"deface_simhash_bits\":20},"
 	"\"home_baseline\":{\"sha256\":\"" SHA_A "\",\"simhash\":\"00ff00ff00ff00ff\",\"title\":\"首页\","
-	"\"text_len\":1234}}";
+	"\"text_len\":1234},\"posts\":null}";
 
 static char *make_job(const char *opt_extra, const char *th_extra)
 {
@@ -101,6 +101,7 @@ static void test_job_parse(void **state)
 	assert_int_equal(job.th.tls_warn_days, 31);
 	assert_int_equal(job.th.deface_simhash_bits, 20);
 	assert_int_equal(job.has_baseline, 1);
+	assert_string_equal(job.posts_sha256, ""); /* a crawl, not an uploaded export */
 	assert_ptr_equal(job.opts.home_baseline, &job.baseline);
 	assert_string_equal(job.baseline.sha256, SHA_A);
 	assert_true(job.baseline.simhash == 0x00ff00ff00ff00ffULL);
@@ -125,7 +126,8 @@ static void test_job_probe_and_feed(void **state)
 		"\"notice_column_days\":180,\"slow_page_ms\":10000,\"unavailable_timeout_ms\":15000,"
 		"\"probes_per_day\":20,\"unavailable_fail_pct\":5,\"unavailable_warn_pct\":3,"
 		"\"empty_columns_fail\":5,\"stale_columns_fail\":5,\"tls_warn_days\":30,"
-		"\"deface_simhash_bits\":24},\"home_baseline\":null}";
+		"\"deface_simhash_bits\":24},\"home_baseline\":null,"
+		"\"posts\":{\"sha256\":\"" SHA_A "\"}}";
 	struct pgd_worker_job job;
 	struct pgd_err err = {0};
 
@@ -138,6 +140,7 @@ static void test_job_probe_and_feed(void **state)
 	assert_int_equal(job.has_baseline, 0);
 	assert_null(job.opts.home_baseline);
 	assert_int_equal(job.th.unavailable_timeout_ms, 15000);
+	assert_string_equal(job.posts_sha256, SHA_A); /* an uploaded export of posts */
 	pgd_worker_job_release(&job);
 }
 

@@ -36,7 +36,7 @@ def job(jid, kind, url, screenshots):
             "options": {"timeout_ms": 2000, "concurrency": 10, "per_host": 6, "max_pages": 100,
                         "max_bytes": 8388608, "max_redirects": 10, "content_checks": True,
                         "screenshots": screenshots},
-            "thresholds": dict(THRESHOLDS), "home_baseline": None}
+            "thresholds": dict(THRESHOLDS), "home_baseline": None, "posts": None}
 
 
 QUEUE = [] if MODE == "empty" else [job(1, "patrol", SITE_URL, MODE == "normal"), job(2, "probe", PROBE_URL, False)]
