@@ -3,7 +3,7 @@ import { createSSRApp } from 'vue'
 import { renderToString } from 'vue/server-renderer'
 import { ApiError, configureClient } from '../src/api/http'
 import {
-  decodePage, evidenceText, evidenceUrl, findings, handleFinding, job, jobs, platformPatrol, setFeed, startPatrol,
+  decodePage, evidenceText, evidenceUrl, findings, handleFinding, importPosts, job, jobs, platformPatrol, setFeed, startPatrol,
 } from '../src/api/patrol'
 import type { JobInfo } from '../src/api/patrolTypes'
 import {
@@ -74,6 +74,24 @@ describe('patrol API client', () => {
     ])
     expect(calls()[3][1].body).toBe('{"feed_url":null}')
     expect(evidenceUrl('ab12')).toBe('/api/v1/evidence/ab12')
+  })
+
+  it('uploads an export of posts as the raw file, typed by its extension, without showing a 409', async () => {
+    fetchMock.mockImplementation(async () => json(202, { job: { id: 5, status: 'queued' } }))
+    const csv = new File(['发布时间,标题\n2026-11-30,通知\n'], '公众号导出.csv')
+    const xlsx = new File(['PK'], 'export.XLSX')
+    expect((await importPosts(7, csv)).job.id).toBe(5)
+    await importPosts(7, xlsx)
+    expect(calls()[0][0]).toBe('/api/v1/platforms/7/posts?filename=' + encodeURIComponent('公众号导出.csv'))
+    expect(calls()[0][1].method).toBe('POST')
+    expect(calls()[0][1].body).toBe(csv)
+    expect((calls()[0][1].headers as Record<string, string>)['Content-Type']).toBe('text/csv')
+    expect((calls()[1][1].headers as Record<string, string>)['Content-Type'])
+      .toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+    fetchMock.mockImplementation(async () =>
+      json(409, { error: { code: 'conflict', message: '这份发布记录文件已经导入过（内容相同），无需重复导入', field: 'file' } }))
+    await expect(importPosts(7, csv)).rejects.toMatchObject({ status: 409, field: 'file' })
+    expect(notify).not.toHaveBeenCalled()
   })
 
   it('maps a 409 of "patrol now" to ApiError without showing it', async () => {

@@ -1,6 +1,6 @@
 // Patrol (issue 4): findings and their handling, per-platform patrol summary, "patrol now" jobs
 // and stored evidence. /api/v1/patrol/*, /platforms/{id}/patrol, /evidence/{sha256}.
-import { API_BASE, ApiError, buildUrl, http, type QueryValue } from './http'
+import { API_BASE, ApiError, buildUrl, http, request, type QueryValue } from './http'
 import type { Id, Page } from './types'
 import type {
   EvidenceMeta, FindingQuery, JobInfo, JobQuery, PatrolFinding, PlatformPatrol,
@@ -45,6 +45,21 @@ export const jobs = (q: JobQuery = {}) =>
 
 /** The latest patrol's home page becomes the accepted baseline (after a legitimate redesign). */
 export const acceptBaseline = (platformId: Id) => http.post<unknown>(`/platforms/${platformId}/patrol/baseline`, {})
+
+/**
+ * An export of an account's posts (CSV, XLSX or JSON) for a platform without a feed: queued as a
+ * patrol job that a worker parses and judges like a feed. Silent: the caller shows 409 (the same
+ * file again, or a patrol already running) in its own words.
+ */
+export const importPosts = (platformId: Id, file: File) =>
+  request<{ job: JobInfo }>('POST', `/platforms/${platformId}/posts`, {
+    raw: file,
+    contentType: file.name.toLowerCase().endsWith('.xlsx')
+      ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+      : file.name.toLowerCase().endsWith('.json') ? 'application/json' : 'text/csv',
+    query: { filename: file.name },
+    silent: true,
+  })
 
 export const setFeed = (platformId: Id, feedUrl: string | null) =>
   http.put<unknown>(`/platforms/${platformId}/feed`, { feed_url: feedUrl })
