@@ -13,8 +13,10 @@
 
 #include <jansson.h>
 
+#include "pubguard/accounts.h"
 #include "pubguard/crypto.h"
 #include "pubguard/mem.h"
+#include "pubguard/patrol.h"
 #include "pubguard/patrol_store.h"
 #include "server/handlers.h"
 #include "core/banned.h"
@@ -309,6 +311,152 @@ void h_platform_posts(struct pgd_req *rq, struct pgd_resp *rs)
 out:
 	pgd_patrol_job_release(&job);
 	pgd_platform_release(&p);
+}
+
+/* ---- patrol settings: GET/PUT /settings/patrol ----
+ * The office's knobs over the scheduler and the rules, kept in settings: patrol.daily_time (HH:MM,
+ * Beijing time), patrol.unreviewed_since (YYYY-MM-DD; "" none), patrol.lease_seconds, and
+ * patrol.threshold.<key> overriding data/patrol/thresholds.tsv. */
+
+static char *setting_or(struct pgd_store *st, const char *key, const char *dflt)
+{
+	char *v = NULL;
+	if (pgd_setting_get(st, key, &v, NULL) < 0 || v == NULL)
+		return pgd_strdup(dflt);
+	return v;
+}
+
+static json_t *patrol_settings_json(struct pgd_store *st)
+{
+	struct pgd_patrol_thresholds th;
+	char *daily = setting_or(st, "patrol.daily_time", "02:00"), *since = setting_or(st, "patrol.unreviewed_since", "");
+	char *lease = setting_or(st, "patrol.lease_seconds", "300");
+	json_t *thj = json_object(), *j;
+	long ls = strtol(lease, NULL, 10);
+
+	pgd_server_patrol_thresholds(st, &th);
+	for (size_t i = 0; pgd_patrol_threshold_key(i); i++) {
+		int *f = pgd_patrol_threshold_field(&th, pgd_patrol_threshold_key(i));
+		json_object_set_new(thj, pgd_patrol_threshold_key(i), json_integer(f ? *f : 0));
+	}
+	j = json_pack("{s:s, s:o, s:i, s:o}", "daily_time", daily, "unreviewed_since",
+		*since ? json_string(since) : json_null(), "lease_seconds", (int)(ls >= 1 && ls <= 86400 ? ls : 300),
+		"thresholds", thj);
+	free(daily);
+	free(since);
+	free(lease);
+	return j;
+}
+
+void h_patrol_settings_get(struct pgd_req *rq, struct pgd_resp *rs)
+{
+	pgd_reply_json(rs, 200, patrol_settings_json(rq->st));
+}
+
+static int valid_hhmm(const char *v)
+{
+	return strlen(v) == 5 && v[2] == ':' && v[0] >= '0' && v[0] <= '2' && v[1] >= '0' && v[1] <= '9' &&
+	       (v[0] - '0') * 10 + (v[1] - '0') < 24 && v[3] >= '0' && v[3] <= '5' && v[4] >= '0' && v[4] <= '9';
+}
+
+static int valid_day(const char *v)
+{
+	time_t t;
+	size_t used = 0;
+	return strlen(v) == 10 && v[4] == '-' && v[7] == '-' && pgd_date_parse(v, 10, &t, &used) == 0 && used == 10;
+}
+
+void h_patrol_settings_put(struct pgd_req *rq, struct pgd_resp *rs)
+{
+	struct pgd_patrol_thresholds probe;
+	struct pgd_err err = {0};
+	json_t *b = rq->json, *v, *before = NULL, *after = NULL;
+	const char *k;
+	char buf[64], key[128];
+	int rc = 0;
+
+	if (!json_is_object(b)) {
+		pgd_reply_error(rs, 400, "invalid", NULL, "请求内容应为 JSON 对象");
+		return;
+	}
+	json_object_foreach(b, k, v) { /* validate everything before writing anything */
+		if (strcmp(k, "daily_time") == 0) {
+			if (!json_is_string(v) || !valid_hhmm(json_string_value(v))) {
+				pgd_reply_error(rs, 400, "invalid", "daily_time", "每日巡查时间应为 HH:MM（北京时间，如 02:00）");
+				return;
+			}
+		} else if (strcmp(k, "unreviewed_since") == 0) {
+			if (!json_is_null(v) && (!json_is_string(v) || !valid_day(json_string_value(v)))) {
+				pgd_reply_error(rs, 400, "invalid", "unreviewed_since", "未审核发布的比对起始日期应为 YYYY-MM-DD，或为空");
+				return;
+			}
+		} else if (strcmp(k, "lease_seconds") == 0) {
+			if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 86400) {
+				pgd_reply_error(rs, 400, "invalid", "lease_seconds", "任务租约时长应为 1 到 86400 的整数（秒）");
+				return;
+			}
+		} else if (strcmp(k, "thresholds") == 0) {
+			const char *tk;
+			json_t *tv;
+			if (!json_is_object(v)) {
+				pgd_reply_error(rs, 400, "invalid", "thresholds", "thresholds 应为对象");
+				return;
+			}
+			json_object_foreach(v, tk, tv) {
+				snprintf(key, sizeof(key), "thresholds.%.100s", tk);
+				if (pgd_patrol_threshold_field(&probe, tk) == NULL) {
+					pgd_reply_error(rs, 400, "invalid", key, "没有名为 %.100s 的巡查阈值", tk);
+					return;
+				}
+				if (!json_is_integer(tv) || json_integer_value(tv) < 0 || json_integer_value(tv) > 1000000000) {
+					pgd_reply_error(rs, 400, "invalid", key, "巡查阈值 %.100s 应为 0 到 1000000000 的整数", tk);
+					return;
+				}
+			}
+		} else {
+			snprintf(key, sizeof(key), "%.100s", k);
+			pgd_reply_error(rs, 400, "invalid", key, "无法识别的巡查设置 %.100s", k);
+			return;
+		}
+	}
+	rc = pgd_store_begin(rq->st, &err);
+	if (rc == 0)
+		before = patrol_settings_json(rq->st);
+	json_object_foreach(b, k, v) {
+		if (rc < 0)
+			break;
+		if (strcmp(k, "daily_time") == 0) {
+			rc = pgd_setting_set(rq->st, "patrol.daily_time", json_string_value(v), &err);
+		} else if (strcmp(k, "unreviewed_since") == 0) {
+			rc = pgd_setting_set(rq->st, "patrol.unreviewed_since", json_is_null(v) ? "" : json_string_value(v), &err);
+		} else if (strcmp(k, "lease_seconds") == 0) {
+			snprintf(buf, sizeof(buf), "%lld", (long long)json_integer_value(v));
+			rc = pgd_setting_set(rq->st, "patrol.lease_seconds", buf, &err);
+		} else {
+			const char *tk;
+			json_t *tv;
+			json_object_foreach(v, tk, tv) {
+				snprintf(key, sizeof(key), "patrol.threshold.%.100s", tk);
+				snprintf(buf, sizeof(buf), "%lld", (long long)json_integer_value(tv));
+				if (rc == 0)
+					rc = pgd_setting_set(rq->st, key, buf, &err);
+			}
+		}
+	}
+	if (rc == 0) {
+		after = patrol_settings_json(rq->st);
+		rc = pgd_audit(rq, "settings.patrol", "settings:patrol", before, after, &err);
+	}
+	if (rc == 0)
+		rc = pgd_store_commit(rq->st, &err);
+	else
+		pgd_store_rollback(rq->st, NULL);
+	if (rc == 0)
+		pgd_reply_json(rs, 200, json_incref(after));
+	else
+		pgd_reply_err(rs, rc, &err);
+	json_decref(before);
+	json_decref(after);
 }
 
 /* ---- jobs ---- */

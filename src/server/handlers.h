@@ -25,7 +25,7 @@ pgd_handler h_custody_list, h_custody_set, h_custody_reveal, h_handover_create, 
 /* h_import.c */
 pgd_handler h_import;
 /* h_patrol.c */
-pgd_handler h_platform_patrol, h_platform_patrol_now, h_platform_posts, h_platform_feed, h_platform_baseline, h_patrol_jobs_list,
+pgd_handler h_platform_patrol, h_platform_patrol_now, h_platform_posts, h_patrol_settings_get, h_patrol_settings_put, h_platform_feed, h_platform_baseline, h_patrol_jobs_list,
 	h_patrol_job_get, h_patrol_findings, h_patrol_finding_handle, h_evidence_get, h_evidence_meta;
 struct pgd_patrol_job;
 json_t *pgd_json_patrol_job(const struct pgd_patrol_job *j); /* JOBINFO; new reference */

@@ -65,6 +65,8 @@ const struct pgd_route pgd_routes[] = {
 	{"GET", V "/platforms/{id}/patrol", PGD_PERM_PATROL_READ, 0, h_platform_patrol},
 	{"POST", V "/platforms/{id}/patrol", PGD_PERM_PATROL_RUN, 0, h_platform_patrol_now},
 	{"POST", V "/platforms/{id}/posts", PGD_PERM_PATROL_RUN, PGD_ROUTE_UPLOAD, h_platform_posts},
+	{"GET", V "/settings/patrol", PGD_PERM_PATROL_READ, 0, h_patrol_settings_get},
+	{"PUT", V "/settings/patrol", PGD_PERM_PATROL_HANDLE, 0, h_patrol_settings_put},
 	{"POST", V "/platforms/{id}/patrol/baseline", PGD_PERM_PATROL_HANDLE, 0, h_platform_baseline},
 	{"PUT", V "/platforms/{id}/feed", PGD_PERM_RECORDS_WRITE, 0, h_platform_feed},
 	{"GET", V "/patrol/jobs", PGD_PERM_PATROL_READ, 0, h_patrol_jobs_list},

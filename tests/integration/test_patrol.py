@@ -640,6 +640,62 @@ def test_patrol_posts_import(ctx):
 test_patrol_posts_import.needs_server = False
 
 
+def test_patrol_settings(ctx):
+    """The office sets the daily patrol time, the Art. 14 start date, the lease and thresholds over
+    the API: bad values are 400 naming the field and change nothing, good ones are in force and
+    audited; unit users read but may not write."""
+    ck = ctx.check
+    tmp = os.path.join(ctx.tmp, "patrol-settings")
+    os.makedirs(tmp, exist_ok=True)
+    srv = PatrolServer(ctx.binary, tmp)
+    srv.start()
+    try:
+        city = City(srv, ck)
+        city.cli_user("office1", "网信办管理员", "office_admin")
+        unit = city.new_unit("设置单位", "department")["id"]
+        person = city.new_person(unit, "设置联络员", post="联络员")["id"]
+        city.cli_user("liaison1", "联络员", "liaison", person_id=person)
+        office = city.client("office1")
+        r = office.get("/settings/patrol")
+        j = r.json or {}
+        ck.ok(r.status == 200 and j.get("daily_time") == "02:00" and j.get("unreviewed_since") is None
+              and j.get("lease_seconds") == 300 and (j.get("thresholds") or {}).get("zombie_days") == 14
+              and (j.get("thresholds") or {}).get("unavailable_fail_pct") == 5,
+              "defaults: 02:00, no Art. 14 date, 300 s, the regulation's thresholds: %r" % j)
+        for body, field in (({"daily_time": "24:00"}, "daily_time"), ({"daily_time": "2:00"}, "daily_time"),
+                            ({"unreviewed_since": "2026-02-30"}, "unreviewed_since"),
+                            ({"lease_seconds": 0}, "lease_seconds"),
+                            ({"thresholds": {"zombie_days": -1}}, "thresholds.zombie_days"),
+                            ({"thresholds": {"bogus": 1}}, "thresholds.bogus"), ({"colour": "red"}, "colour"),
+                            ({"daily_time": "03:00", "thresholds": {"bogus": 1}}, "thresholds.bogus")):
+            r = office.put("/settings/patrol", body)
+            ck.ok(r.status == 400 and ((r.json or {}).get("error") or {}).get("field") == field,
+                  "%r is refused naming %s: %r" % (body, field, r))
+        ck.ok((office.get("/settings/patrol").json or {}).get("daily_time") == "02:00",
+              "a refused request changed nothing")
+        r = office.put("/settings/patrol", {"daily_time": "03:30", "unreviewed_since": "2026-11-01",
+                                            "lease_seconds": 120, "thresholds": {"zombie_days": 10}})
+        j = r.json or {}
+        ck.ok(r.status == 200 and j.get("daily_time") == "03:30" and j.get("unreviewed_since") == "2026-11-01"
+              and j.get("lease_seconds") == 120 and (j.get("thresholds") or {}).get("zombie_days") == 10
+              and (j.get("thresholds") or {}).get("news_column_days") == 14, "saved and in force: %r" % j)
+        db = sqlite3.connect(srv.db)
+        n = db.execute("SELECT COUNT(*) FROM audit_log WHERE action = 'settings.patrol' AND actor = 'office1'").fetchone()
+        db.close()
+        ck.ok(n == (1,), "the change is audited once: %r" % (n,))
+        r = office.put("/settings/patrol", {"unreviewed_since": None})
+        ck.ok(r.status == 200 and (r.json or {}).get("unreviewed_since") is None, "the Art. 14 date can be cleared: %r" % r)
+        liaison = city.client("liaison1")
+        ck.ok(liaison.get("/settings/patrol").status == 200, "a unit user reads the settings")
+        r = liaison.put("/settings/patrol", {"daily_time": "04:00"})
+        ck.ok(r.status == 403, "a unit user may not change them: %r" % r)
+    finally:
+        srv.stop()
+
+
+test_patrol_settings.needs_server = False
+
+
 if __name__ == "__main__":
     import argparse
     import tempfile
@@ -657,7 +713,8 @@ if __name__ == "__main__":
     c.check = Checker()
     c.check.current = "test_patrol"
     c.root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    for fn in (test_patrol_protocol, test_patrol_real_worker, test_patrol_killed_worker, test_patrol_posts_import):
+    for fn in (test_patrol_protocol, test_patrol_real_worker, test_patrol_killed_worker, test_patrol_posts_import,
+               test_patrol_settings):
         try:
             fn(c)
         except Failure as e:
