@@ -703,6 +703,23 @@ flow('a unit user sees only their own unit\'s patrol findings', async () => {
   for (const s of [unitSession, office]) await api(s, 'POST', '/auth/logout').catch(() => {})
 })
 
+flow('office operator changes a patrol threshold in 巡查设置', async () => {
+  const page = await browser()
+  await loginOk(page, byRole('office_operator'))
+  await gotoMenu(page, 'patrol-settings', '巡查设置')
+  const zombie = page.locator('[data-test="th-zombie_days"] input')
+  await zombie.waitFor()
+  assert.equal(await zombie.inputValue(), '14', 'the regulation\'s 14 days by default')
+  await zombie.fill('10')
+  await page.locator('[data-test="save-settings"]').click()
+  await expectText(page.locator('.el-message'), '巡查设置已保存')
+  const office = await apiLogin(byRole('office_operator'))
+  const s = await api(office, 'GET', '/settings/patrol')
+  assert.equal(s.thresholds.zombie_days, 10, 'saved on the server')
+  await api(office, 'PUT', '/settings/patrol', { thresholds: { zombie_days: 14 } }) // leave the demo as it was
+  await api(office, 'POST', '/auth/logout').catch(() => {})
+})
+
 // ---- runner ----
 let passed = 0
 let failed = 0

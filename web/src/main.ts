@@ -5,7 +5,7 @@ import zhCn from 'element-plus/es/locale/lang/zh-cn.mjs'
 import 'element-plus/dist/index.css'
 import {
   ArrowDown, Document, HomeFilled, Key, Lock, Monitor, OfficeBuilding, Plus, Refresh, Search, Stamp, SwitchButton,
-  User, UserFilled, View, Fold, Expand, Printer, Upload,
+  User, UserFilled, View, Fold, Expand, Printer, Upload, Setting,
 } from '@element-plus/icons-vue'
 import App from './App.vue'
 import router from './router'
@@ -19,7 +19,7 @@ app.use(pinia)
 app.use(ElementPlus, { locale: zhCn })
 const icons = {
   ArrowDown, Document, HomeFilled, Key, Lock, Monitor, OfficeBuilding, Plus, Refresh, Search, Stamp, SwitchButton,
-  User, UserFilled, View, Fold, Expand, Printer, Upload,
+  User, UserFilled, View, Fold, Expand, Printer, Upload, Setting,
 }
 for (const [name, comp] of Object.entries(icons)) app.component(name, comp)
 

@@ -3,7 +3,8 @@ import { createSSRApp } from 'vue'
 import { renderToString } from 'vue/server-renderer'
 import { ApiError, configureClient } from '../src/api/http'
 import {
-  decodePage, evidenceText, evidenceUrl, findings, handleFinding, importPosts, job, jobs, platformPatrol, setFeed, startPatrol,
+  decodePage, evidenceText, evidenceUrl, findings, handleFinding, importPosts, job, jobs, patrolSettings, platformPatrol,
+  savePatrolSettings, setFeed, startPatrol,
 } from '../src/api/patrol'
 import type { JobInfo } from '../src/api/patrolTypes'
 import {
@@ -92,6 +93,22 @@ describe('patrol API client', () => {
       json(409, { error: { code: 'conflict', message: '这份发布记录文件已经导入过（内容相同），无需重复导入', field: 'file' } }))
     await expect(importPosts(7, csv)).rejects.toMatchObject({ status: 409, field: 'file' })
     expect(notify).not.toHaveBeenCalled()
+  })
+
+  it('reads and saves the patrol settings', async () => {
+    fetchMock.mockImplementation(async () => json(200, { daily_time: '03:30', unreviewed_since: null, lease_seconds: 300, thresholds: {} }))
+    expect((await patrolSettings()).daily_time).toBe('03:30')
+    await savePatrolSettings({ daily_time: '04:00', thresholds: { zombie_days: 10 } })
+    expect(calls().map((c) => `${c[1].method} ${c[0]}`)).toEqual(['GET /api/v1/settings/patrol', 'PUT /api/v1/settings/patrol'])
+    expect(JSON.parse(calls()[1][1].body as string)).toEqual({ daily_time: '04:00', thresholds: { zombie_days: 10 } })
+  })
+
+  it('names every threshold of data/patrol/thresholds.tsv in Chinese', async () => {
+    const { thresholdLabels } = await import('@/views/patrol/settings/labels')
+    const tsv: string = (await import('../../data/patrol/thresholds.tsv?raw')).default
+    const keys = tsv.split('\n').filter((l: string) => l && !l.startsWith('#')).map((l: string) => l.split('\t')[0])
+    expect(keys.length).toBeGreaterThan(10)
+    for (const k of keys) expect(thresholdLabels[k], k).toBeTruthy()
   })
 
   it('maps a 409 of "patrol now" to ApiError without showing it', async () => {

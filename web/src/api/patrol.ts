@@ -125,3 +125,16 @@ export async function evidenceText(sha: string, contentType?: string | null): Pr
   }
   return decodePage(new Uint8Array(await res.arrayBuffer()), contentType)
 }
+
+/** The office's patrol settings (GET/PUT /settings/patrol). */
+export interface PatrolSettings {
+  daily_time: string
+  unreviewed_since: string | null
+  lease_seconds: number
+  thresholds: Record<string, number>
+}
+
+export const patrolSettings = () => http.get<PatrolSettings>('/settings/patrol')
+
+/** Saves any subset; the server checks every value first and names the bad field (400). */
+export const savePatrolSettings = (s: Partial<PatrolSettings>) => http.put<PatrolSettings>('/settings/patrol', s)

@@ -24,6 +24,8 @@ export const menuRoutes: RouteRecordRaw[] = [
     meta: { title: '平台管理', icon: 'Monitor', perms: ['registry.read'] } },
   { path: '/patrol/findings', name: 'patrol-findings', component: () => import('@/views/patrol/findings/index.vue'),
     meta: { title: '巡查处置', icon: 'View', perms: ['patrol.read'] } },
+  { path: '/patrol/settings', name: 'patrol-settings', component: () => import('@/views/patrol/settings/index.vue'),
+    meta: { title: '巡查设置', icon: 'Setting', perms: ['patrol.read'] } },
   { path: '/patrol/platforms/:id(\\d+)', name: 'patrol-platform', component: () => import('@/views/patrol/platform/index.vue'),
     meta: { title: '平台巡查', perms: ['patrol.read'], hidden: true } },
   { path: '/reviews/groups', name: 'review-groups', component: () => import('@/views/reviews/groups/index.vue'),
