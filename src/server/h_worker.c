@@ -268,6 +268,124 @@ void h_worker_posts(struct pgd_req *rq, struct pgd_resp *rs)
 	pgd_patrol_job_release(&job);
 }
 
+/* ---- workers.manage: the system admin registers and revokes workers (GET/POST /workers) ---- */
+
+static json_t *worker_json(const struct pgd_patrol_worker *w)
+{
+	return json_pack("{s:I, s:s, s:s, s:o, s:o, s:b}", "id", (json_int_t)w->id, "name", w->name, "created_at",
+		w->created_at, "last_seen_at", w->last_seen_at[0] ? json_string(w->last_seen_at) : json_null(),
+		"revoked_at", w->revoked_at[0] ? json_string(w->revoked_at) : json_null(), "active", !w->revoked_at[0]);
+}
+
+static int find_worker(struct pgd_store *st, int64_t id, const char *name, struct pgd_patrol_worker *out,
+	struct pgd_err *err)
+{
+	struct pgd_patrol_worker *v = NULL;
+	size_t n = 0;
+	int rc = pgd_patrol_worker_list(st, &v, &n, err);
+	if (rc == 0) {
+		rc = pgd_err_set(err, PGD_ERR_NOT_FOUND, "id", "工作进程不存在");
+		for (size_t i = 0; i < n; i++)
+			if ((name && strcmp(v[i].name, name) == 0) || (!name && v[i].id == id)) {
+				*out = v[i];
+				rc = 0;
+				break;
+			}
+	}
+	free(v);
+	return rc;
+}
+
+void h_workers_list(struct pgd_req *rq, struct pgd_resp *rs)
+{
+	struct pgd_patrol_worker *v = NULL;
+	struct pgd_err err = {0};
+	size_t n = 0;
+	json_t *items;
+	int rc = pgd_patrol_worker_list(rq->st, &v, &n, &err);
+	if (rc < 0) {
+		pgd_reply_err(rs, rc, &err);
+		return;
+	}
+	items = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(items, worker_json(&v[i]));
+	free(v);
+	pgd_reply_json(rs, 200, json_pack("{s:o}", "items", items));
+}
+
+/* POST /workers {"name"}: a new worker and its token, shown this once (only its SM3 is kept; the
+ * token is neither logged nor audited). */
+void h_workers_create(struct pgd_req *rq, struct pgd_resp *rs)
+{
+	struct pgd_patrol_worker w = {0};
+	struct pgd_err err = {0};
+	const char *name = NULL;
+	char token[65], hash[65], subject[96];
+	int64_t id = 0;
+	json_t *after = NULL;
+	int rc;
+
+	if (pgd_body_str(rq, rs, "name", 1, 60, &name) < 0)
+		return;
+	pgd_patrol_secret_new(token);
+	pgd_patrol_secret_hash(token, hash);
+	rc = pgd_store_begin(rq->st, &err);
+	if (rc == 0)
+		rc = pgd_patrol_worker_add(rq->st, name, hash, 0, &id, &err);
+	if (rc == 0)
+		rc = find_worker(rq->st, 0, name, &w, &err);
+	if (rc == 0) {
+		after = worker_json(&w);
+		snprintf(subject, sizeof(subject), "worker:%" PRId64, w.id);
+		rc = pgd_audit(rq, "worker.add", subject, NULL, after, &err);
+	}
+	if (rc == 0)
+		rc = pgd_store_commit(rq->st, &err);
+	else
+		pgd_store_rollback(rq->st, NULL);
+	if (rc == 0)
+		pgd_reply_json(rs, 201, json_pack("{s:O, s:s}", "worker", after, "token", token));
+	else
+		pgd_reply_err(rs, rc, &err);
+	json_decref(after);
+	pgd_wipe(token, sizeof(token));
+	pgd_wipe(hash, sizeof(hash));
+}
+
+void h_workers_revoke(struct pgd_req *rq, struct pgd_resp *rs)
+{
+	struct pgd_patrol_worker w = {0};
+	struct pgd_err err = {0};
+	char subject[96];
+	json_t *before = NULL, *after = NULL;
+	int rc = pgd_store_begin(rq->st, &err);
+
+	if (rc == 0)
+		rc = find_worker(rq->st, rq->id[0], NULL, &w, &err);
+	if (rc == 0) {
+		before = worker_json(&w);
+		rc = pgd_patrol_worker_revoke(rq->st, w.name, &err);
+	}
+	if (rc == 0)
+		rc = find_worker(rq->st, rq->id[0], NULL, &w, &err);
+	if (rc == 0) {
+		after = worker_json(&w);
+		snprintf(subject, sizeof(subject), "worker:%" PRId64, w.id);
+		rc = pgd_audit(rq, "worker.revoke", subject, before, after, &err);
+	}
+	if (rc == 0)
+		rc = pgd_store_commit(rq->st, &err);
+	else
+		pgd_store_rollback(rq->st, NULL);
+	if (rc == 0)
+		pgd_reply_json(rs, 200, json_incref(after));
+	else
+		pgd_reply_err(rs, rc, &err);
+	json_decref(before);
+	json_decref(after);
+}
+
 /* ---- result ---- */
 
 struct parse {

@@ -32,6 +32,7 @@ json_t *pgd_json_patrol_job(const struct pgd_patrol_job *j); /* JOBINFO; new ref
 /* h_approved.c (approved items, Art. 14) */
 pgd_handler h_approved_list, h_approved_create;
 /* h_worker.c: the worker API (bearer token) */
-pgd_handler h_worker_lease, h_worker_progress, h_worker_evidence, h_worker_result, h_worker_fail, h_worker_posts;
+pgd_handler h_worker_lease, h_worker_progress, h_worker_evidence, h_worker_result, h_worker_fail, h_worker_posts, h_workers_list,
+	h_workers_create, h_workers_revoke;
 
 #endif

@@ -79,6 +79,10 @@ const struct pgd_route pgd_routes[] = {
 	{"GET", V "/approved-items", PGD_PERM_PATROL_READ, 0, h_approved_list},
 	{"POST", V "/approved-items", PGD_PERM_RECORDS_WRITE, 0, h_approved_create},
 
+	/* registering workers (the system admin); a token is shown once */
+	{"GET", V "/workers", PGD_PERM_WORKERS_MANAGE, 0, h_workers_list},
+	{"POST", V "/workers", PGD_PERM_WORKERS_MANAGE, 0, h_workers_create},
+	{"POST", V "/workers/{id}/revoke", PGD_PERM_WORKERS_MANAGE, 0, h_workers_revoke},
 	/* patrol workers: bearer token, no session, no CSRF */
 	{"POST", V "/worker/lease", PGD_PERM_WORKER, PGD_ROUTE_WORKER, h_worker_lease},
 	{"POST", V "/worker/jobs/{id}/progress", PGD_PERM_WORKER, PGD_ROUTE_WORKER, h_worker_progress},

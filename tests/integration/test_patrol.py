@@ -696,6 +696,54 @@ def test_patrol_settings(ctx):
 test_patrol_settings.needs_server = False
 
 
+def test_patrol_workers_api(ctx):
+    """The system admin registers a remote worker over the API: its token (shown once) works on the
+    worker API, is in no log or audit entry, and stops working when revoked; nobody else may."""
+    ck = ctx.check
+    tmp = os.path.join(ctx.tmp, "patrol-workers")
+    os.makedirs(tmp, exist_ok=True)
+    srv = PatrolServer(ctx.binary, tmp)
+    srv.start()
+    try:
+        city = City(srv, ck)
+        city.cli_user("office1", "网信办管理员", "office_admin")
+        city.cli_user("sysadmin1", "系统管理员", "system_admin")
+        admin = city.client("sysadmin1")
+        r = admin.post("/workers", {"name": "crawler-2"})
+        j = r.json or {}
+        token = j.get("token") or ""
+        w = j.get("worker") or {}
+        ck.ok(r.status == 201 and len(token) == 64 and w.get("name") == "crawler-2" and w.get("active") is True,
+              "a worker and its token: %r" % {k: v for k, v in j.items() if k != "token"})
+        ck.ok(admin.post("/workers", {"name": "crawler-2"}).status == 409, "the same name twice is 409")
+        ck.ok(admin.post("/workers", {"name": ""}).status == 400, "an empty name is 400")
+        st, _, _ = Worker(srv, token).lease()
+        ck.ok(st == 204, "the token works on the worker API (no job: 204): %d" % st)
+        names = [x.get("name") for x in (admin.get("/workers").json or {}).get("items") or []]
+        ck.ok("crawler-2" in names, "listed: %r" % names)
+        db = sqlite3.connect(srv.db)
+        leaked = db.execute("SELECT COUNT(*) FROM audit_log WHERE COALESCE(after_json, '') LIKE ?",
+                            ("%" + token + "%",)).fetchone()[0]
+        added = db.execute("SELECT COUNT(*) FROM audit_log WHERE action = 'worker.add'").fetchone()[0]
+        db.close()
+        ck.ok(added == 1 and leaked == 0, "audited once, without the token: %d %d" % (added, leaked))
+        with open(srv.log_path, "rb") as f:
+            ck.ok(token.encode() not in f.read(), "the token is not in the server log")
+        office = city.client("office1")
+        ck.ok(office.get("/workers").status == 403 and office.post("/workers", {"name": "x"}).status == 403,
+              "the office may not manage workers")
+        r = admin.post("/workers/%d/revoke" % w.get("id", 0), {})
+        ck.ok(r.status == 200 and (r.json or {}).get("active") is False, "revoked: %r" % r)
+        st, _, _ = Worker(srv, token).lease()
+        ck.ok(st == 401, "a revoked token is refused: %d" % st)
+        ck.ok(admin.post("/workers/999999/revoke", {}).status == 404, "an unknown worker is 404")
+    finally:
+        srv.stop()
+
+
+test_patrol_workers_api.needs_server = False
+
+
 if __name__ == "__main__":
     import argparse
     import tempfile
@@ -714,7 +762,7 @@ if __name__ == "__main__":
     c.check.current = "test_patrol"
     c.root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     for fn in (test_patrol_protocol, test_patrol_real_worker, test_patrol_killed_worker, test_patrol_posts_import,
-               test_patrol_settings):
+               test_patrol_settings, test_patrol_workers_api):
         try:
             fn(c)
         except Failure as e:
