@@ -487,15 +487,6 @@ static int query_id(struct pgd_req *rq, struct pgd_resp *rs, const char *key, in
 }
 
 /* The unit a list is limited to: 0 all (city scope or unit filter), -1 nothing. */
-static int64_t scoped_unit(struct pgd_req *rq, int64_t asked)
-{
-	if (rq->who->city_scope)
-		return asked;
-	if (rq->who->unit_id <= 0 || (asked && asked != rq->who->unit_id))
-		return -1;
-	return rq->who->unit_id;
-}
-
 void h_patrol_jobs_list(struct pgd_req *rq, struct pgd_resp *rs)
 {
 	struct pgd_list_query lq = {0};
@@ -511,11 +502,11 @@ void h_patrol_jobs_list(struct pgd_req *rq, struct pgd_resp *rs)
 	q.page_size = lq.page_size;
 	q.status = pgd_req_query(rq, "status");
 	q.kind = pgd_req_query(rq, "kind");
-	q.unit_id = scoped_unit(rq, 0);
-	if (q.unit_id < 0) {
+	if (!pgd_list_scope(rq, &lq)) {
 		pgd_reply_json(rs, 200, pgd_json_page(json_array(), 0, &lq));
 		return;
 	}
+	q.unit_id = lq.unit_id;
 	rc = pgd_patrol_job_list(rq->st, &q, &l, &err);
 	if (rc < 0) {
 		pgd_reply_err(rs, rc, &err);
@@ -536,12 +527,10 @@ void h_patrol_findings(struct pgd_req *rq, struct pgd_resp *rs)
 	struct pgd_patrol_finding_query q = {0};
 	struct pgd_patrol_finding_list l = {0};
 	struct pgd_err err = {0};
-	int64_t unit = 0;
 	json_t *items;
 	int rc;
 
-	if (pgd_req_list_query(rq, rs, &lq) < 0 || query_id(rq, rs, "platform_id", &q.platform_id) < 0 ||
-	    query_id(rq, rs, "unit_id", &unit) < 0)
+	if (pgd_req_list_query(rq, rs, &lq) < 0 || query_id(rq, rs, "platform_id", &q.platform_id) < 0)
 		return;
 	q.page = lq.page;
 	q.page_size = lq.page_size;
@@ -549,11 +538,11 @@ void h_patrol_findings(struct pgd_req *rq, struct pgd_resp *rs)
 	q.category = pgd_req_query(rq, "category");
 	q.severity = pgd_req_query(rq, "severity");
 	q.status = pgd_req_query(rq, "status");
-	q.unit_id = scoped_unit(rq, unit);
-	if (q.unit_id < 0) {
+	if (!pgd_list_scope(rq, &lq)) {
 		pgd_reply_json(rs, 200, pgd_json_page(json_array(), 0, &lq));
 		return;
 	}
+	q.unit_id = lq.unit_id;
 	rc = pgd_patrol_finding_list(rq->st, &q, &l, &err);
 	if (rc < 0) {
 		pgd_reply_err(rs, rc, &err);
