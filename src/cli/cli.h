@@ -24,4 +24,8 @@ int pgd_cli_cache_dir(char *out, size_t n);
 /* Parse YYYY-MM-DD (a real calendar date). Returns 0 on success. */
 int pgd_cli_parse_date(const char *s, int *y, int *m, int *d);
 
+struct pgd_patrol_finding;
+/* One patrol finding on stdout as `pubguard patrol` prints it (a line, or JSON with json). */
+void pgd_cli_print_patrol_finding(const struct pgd_patrol_finding *f, int json);
+
 #endif

@@ -57,7 +57,9 @@ static void progress(void *arg, size_t done, size_t queued)
 	fflush(stderr);
 }
 
-static void print_finding(const struct pgd_patrol_finding *f, int json)
+/* One finding as `pubguard patrol` prints it: a line, or with json a JSON object (the issue's
+ * format). Shared with `patrol items`. */
+void pgd_cli_print_patrol_finding(const struct pgd_patrol_finding *f, int json)
 {
 	if (json) {
 		json_t *o = json_object();
@@ -418,7 +420,7 @@ int cmd_patrol(int argc, char **argv)
 			goto out;
 		}
 		for (size_t k = before; k < rep.n; k++)
-			print_finding(&rep.items[k], json);
+			pgd_cli_print_patrol_finding(&rep.items[k], json);
 		fflush(stdout);
 	}
 	if (json)

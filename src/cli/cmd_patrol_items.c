@@ -13,8 +13,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <jansson.h>
-
 #include "pubguard/check.h"
 #include "pubguard/doc.h"
 #include "pubguard/mem.h"
@@ -39,35 +37,6 @@ static const char usage[] =
 	"  --no-content     do not run the content checker on the posts\n"
 	"\n"
 	"exit status: 0 nothing found, 1 findings, 2 bad usage or input\n";
-
-
-static void print_finding(const struct pgd_patrol_finding *f, int json)
-{
-	if (json) {
-		json_t *o = json_object();
-		char *s;
-		json_object_set_new(o, "url", json_string(f->url ? f->url : ""));
-		json_object_set_new(o, "category", json_string(f->category));
-		json_object_set_new(o, "severity", json_string(pgd_patrol_severity_name(f->severity)));
-		json_object_set_new(o, "line", json_integer(f->line));
-		json_object_set_new(o, "text", f->text ? json_string(f->text) : json_null());
-		json_object_set_new(o, "message", json_string(f->message ? f->message : ""));
-		json_object_set_new(o, "evidence", f->evidence ? json_string(f->evidence) : json_null());
-		if (f->target)
-			json_object_set_new(o, "target", json_string(f->target));
-		s = json_dumps(o, JSON_COMPACT);
-		if (s)
-			puts(s);
-		free(s);
-		json_decref(o);
-		return;
-	}
-	printf("%s: %s %s: %s", f->url ? f->url : "", pgd_patrol_severity_name(f->severity), f->category,
-		f->message ? f->message : "");
-	if (f->text && *f->text)
-		printf(" «%s»", f->text);
-	putchar('\n');
-}
 
 /* Read a whole file of at most max bytes. 0, or -1 with a message in err. *out new. */
 static int read_file(const char *path, size_t max, char **out, size_t *len, struct pgd_err *err)
@@ -303,7 +272,7 @@ int pgd_cmd_patrol_items(int argc, char **argv)
 	if (approved_path)
 		pgd_patrol_items_unreviewed(&feed, file, appr.v, appr.n, 0, &rep);
 	for (size_t k = 0; k < rep.n; k++)
-		print_finding(&rep.items[k], json);
+		pgd_cli_print_patrol_finding(&rep.items[k], json);
 	fflush(stdout);
 	fprintf(stderr, "巡查完成：%zu 条帖子，%zu 条审核备案记录，%zu 个问题\n", feed.n, appr.n, rep.n);
 	if (rep.n > 0)
