@@ -89,6 +89,10 @@ void pgd_doc_release(struct pgd_doc *doc); /* accepts NULL */
  * whole. On error doc is left empty and err says what is wrong with which file. */
 int pgd_doc_load(const char *path, enum pgd_doc_format fmt, size_t max_bytes,
 		 struct pgd_doc *doc, struct pgd_err *err);
+/* Read a whole file ("-" = stdin) of at most max_bytes (0: PGD_DOC_MAX_BYTES) as pgd_doc_load
+ * does: directories refused, a FIFO cannot hang it, a larger file refused without being read
+ * whole. *data is new (free()), NUL-terminated. */
+int pgd_doc_read_file(const char *path, size_t max_bytes, char **data, size_t *len, struct pgd_err *err);
 /* Parse bytes already in memory; name is used for messages and format detection. */
 int pgd_doc_parse(const char *name, const void *data, size_t len, enum pgd_doc_format fmt,
 		  struct pgd_doc *doc, struct pgd_err *err);

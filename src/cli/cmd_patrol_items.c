@@ -38,53 +38,6 @@ static const char usage[] =
 	"\n"
 	"exit status: 0 nothing found, 1 findings, 2 bad usage or input\n";
 
-/* Read a whole file of at most max bytes. 0, or -1 with a message in err. *out new. */
-static int read_file(const char *path, size_t max, char **out, size_t *len, struct pgd_err *err)
-{
-	FILE *fp = fopen(path, "rb");
-	char *buf = NULL;
-	size_t n = 0, cap = 0;
-	int rc = 0;
-
-	*out = NULL;
-	*len = 0;
-	if (fp == NULL)
-		return pgd_err_set(err, PGD_ERR_IO, path, "无法打开文件 %s", path);
-	for (;;) {
-		size_t got;
-		if (n == cap) {
-			if (cap > max) {
-				rc = pgd_err_set(err, PGD_ERR_TOO_LARGE, path, "文件 %s 超过 %zu 字节的大小上限", path, max);
-				goto out;
-			}
-			cap = cap ? cap * 2 : 65536;
-			buf = pgd_realloc(buf, cap + 1);
-		}
-		got = fread(buf + n, 1, cap - n, fp);
-		n += got;
-		if (got == 0)
-			break;
-	}
-	if (ferror(fp)) {
-		rc = pgd_err_set(err, PGD_ERR_IO, path, "读取文件 %s 失败", path);
-		goto out;
-	}
-	if (n > max) {
-		rc = pgd_err_set(err, PGD_ERR_TOO_LARGE, path, "文件 %s 超过 %zu 字节的大小上限", path, max);
-		goto out;
-	}
-	if (buf == NULL)
-		buf = pgd_malloc(1);
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
-	buf = NULL;
-out:
-	free(buf);
-	fclose(fp);
-	return rc;
-}
-
 /* ---- the approved file ---- */
 
 struct approved {
@@ -241,8 +194,12 @@ int pgd_cmd_patrol_items(int argc, char **argv)
 		status = 2;
 		goto out;
 	}
-	if (read_file(file, PGD_FEED_MAX_BYTES, &buf, &len, &err) < 0 ||
-		pgd_posts_parse(buf, len, file, &feed, &err) < 0) {
+	if (pgd_doc_read_file(file, PGD_FEED_MAX_BYTES, &buf, &len, &err) < 0) {
+		fprintf(stderr, "pubguard patrol items: %s: %s\n", file, err.message);
+		status = 2;
+		goto out;
+	}
+	if (pgd_posts_parse(buf, len, file, &feed, &err) < 0) {
 		fprintf(stderr, "pubguard patrol items: %s\n", err.message);
 		status = 2;
 		goto out;

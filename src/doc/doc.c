@@ -571,8 +571,7 @@ out:
 	return rc;
 }
 
-int pgd_doc_load(const char *path, enum pgd_doc_format fmt, size_t max_bytes, struct pgd_doc *doc,
-                 struct pgd_err *err)
+int pgd_doc_read_file(const char *path, size_t max_bytes, char **out, size_t *out_len, struct pgd_err *err)
 {
 	int fd = -1;
 	char *data = NULL;
@@ -580,7 +579,8 @@ int pgd_doc_load(const char *path, enum pgd_doc_format fmt, size_t max_bytes, st
 	struct stat st;
 	int rc;
 
-	pgd_doc_init(doc);
+	*out = NULL;
+	*out_len = 0;
 	if (max_bytes == 0)
 		max_bytes = PGD_DOC_MAX_BYTES;
 	if (strcmp(path, "-") == 0) {
@@ -615,10 +615,27 @@ int pgd_doc_load(const char *path, enum pgd_doc_format fmt, size_t max_bytes, st
 		if (rc < 0)
 			goto out;
 	}
-	rc = pgd_doc_parse(path, data, len, fmt, doc, err);
+	*out = data;
+	*out_len = len;
+	data = NULL;
 out:
 	if (fd >= 0)
 		close(fd);
+	free(data);
+	return rc;
+}
+
+int pgd_doc_load(const char *path, enum pgd_doc_format fmt, size_t max_bytes, struct pgd_doc *doc,
+                 struct pgd_err *err)
+{
+	char *data = NULL;
+	size_t len = 0;
+	int rc;
+
+	pgd_doc_init(doc);
+	rc = pgd_doc_read_file(path, max_bytes, &data, &len, err);
+	if (rc == 0)
+		rc = pgd_doc_parse(path, data, len, fmt, doc, err);
 	free(data);
 	if (rc < 0 && doc->name == NULL) {
 		doc->name = pgd_strdup(path);
