@@ -6,7 +6,7 @@ set -euo pipefail
 PKGS=(
   build-essential cmake pkg-config clang libclang-rt-14-dev
   libvectorscan-dev libuchardet-dev libopencc-dev opencc
-  libxml2-dev libjansson-dev libzip-dev zlib1g-dev
+  libxml2-dev libjansson-dev libzip-dev zlib1g-dev libxxhash-dev
   libssl-dev libsqlite3-dev libargon2-dev
   libcmocka-dev python3
   libmicrohttpd-dev libcairo2-dev libpango1.0-dev fonts-noto-cjk

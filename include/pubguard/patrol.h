@@ -99,7 +99,31 @@ struct pgd_patrol_report {
 	size_t n_evidence, cap_evidence;
 	struct pgd_patrol_home home;
 	size_t pages_unchanged;     /* re-crawl: pages answered 304 or with the same hash as last time */
+	size_t peak_backlog;        /* most page bodies waiting for analysis at once (bounded: see site.c) */
+	/* third slice: found items past PGD_PATROL_FOUND_INMEM go to an unlinked temporary file when
+	 * spill_found is set by the caller (the CLI and the worker do), so a 100,000-page site does
+	 * not keep 100,000 items in memory. Use the pgd_patrol_found_* functions, not found/n_found,
+	 * where a report may have spilled. */
+	int spill_found;
+	void *found_spill;          /* FILE *, owned; NULL while nothing spilled */
+	size_t n_found_spilled;
 };
+
+#define PGD_PATROL_FOUND_INMEM 256
+
+/* Append a found item (strings copied; url/title/sha256 may be NULL). Spills as described
+ * above; when the temporary file cannot be made or written the item stays in memory (never
+ * lost, never an error). */
+void pgd_patrol_found_add(struct pgd_patrol_report *r, const char *url, const char *title, time_t published,
+	const char *sha256, uint64_t simhash);
+/* Items in the report: in memory and spilled. */
+size_t pgd_patrol_found_count(const struct pgd_patrol_report *r);
+/* Call fn on every item: those in memory, then the spilled ones, each in the order added (the
+ * item is borrowed for the call). Returns 0, fn's
+ * first non-zero return (which stops the walk), or PGD_ERR_IO with err set when the spill file
+ * cannot be read back. */
+int pgd_patrol_found_each(const struct pgd_patrol_report *r, int (*fn)(void *arg, const struct pgd_patrol_item *it),
+	void *arg, struct pgd_err *err);
 
 /* Append a finding (strings copied; target/text/evidence may be NULL; message is a printf format). */
 void pgd_patrol_add(struct pgd_patrol_report *r, const char *url, const char *target, const char *category,

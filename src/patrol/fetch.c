@@ -51,6 +51,8 @@ struct pgd_fetcher {
 	size_t started;           /* requests started so far */
 	size_t (*idle)(void *arg);
 	void *idle_arg;
+	int (*gate)(void *arg);
+	void *gate_arg;
 };
 
 static int curl_inited;
@@ -333,7 +335,7 @@ static int start(struct pgd_fetcher *f, struct req *q)
  * host is below its limit. */
 static int fill(struct pgd_fetcher *f)
 {
-	while (f->head && f->running < (size_t)f->o.concurrency) {
+	while (f->head && f->running < (size_t)f->o.concurrency && (!f->gate || f->gate(f->gate_arg))) {
 		struct req *prev = NULL, *q = f->head;
 		int depth = 0;
 		for (; q && depth < 64; prev = q, q = q->next, depth++) {
@@ -449,6 +451,12 @@ void pgd_fetcher_set_idle(struct pgd_fetcher *f, size_t (*idle)(void *arg), void
 {
 	f->idle = idle;
 	f->idle_arg = arg;
+}
+
+void pgd_fetcher_set_gate(struct pgd_fetcher *f, int (*gate)(void *arg), void *arg)
+{
+	f->gate = gate;
+	f->gate_arg = arg;
 }
 
 void pgd_fetcher_wakeup(struct pgd_fetcher *f)

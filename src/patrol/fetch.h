@@ -76,6 +76,9 @@ int pgd_fetcher_run(struct pgd_fetcher *f,
  * that finishes one calls pgd_fetcher_wakeup (thread-safe) to cut the fetcher's wait short. */
 void pgd_fetcher_set_idle(struct pgd_fetcher *f, size_t (*idle)(void *arg), void *arg);
 void pgd_fetcher_wakeup(struct pgd_fetcher *f);
+/* Back-pressure from that work: while gate returns 0 no queued request is started (those in
+ * flight finish). Checked on the fetcher's thread before each start; idle's turns re-check it. */
+void pgd_fetcher_set_gate(struct pgd_fetcher *f, int (*gate)(void *arg), void *arg);
 
 /* Short Chinese name of an error kind ("超时", "域名解析失败" ...). */
 const char *pgd_fetch_error_name(enum pgd_fetch_error e);

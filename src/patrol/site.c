@@ -3,12 +3,14 @@
  * the checker on page text, report columns, items (article pages), the home page and the
  * evidence of pages with findings; fetch and judge one feed (feed.* findings, its items).
  *
- * Memory stays flat as a site grows: every distinct URL met is one compact entry (its string
- * in an arena, the page it was found on as an index, its link text only until its verdict);
- * the fetcher's queue holds at most a few times `concurrency` requests, the rest waits as
- * entry indices in a FIFO (4 bytes each); page bodies are never kept beyond their analysis
- * (evidence goes to files as pages arrive; the re-crawl state is read and written a record at
- * a time, see crawlcache.h). */
+ * Memory stays nearly flat as a site grows: every distinct URL met is one 40-byte entry (the
+ * XXH3 hash of the URL as its key, the page it was found on as an index, its link text only
+ * until its verdict) and the URL itself is appended to an unlinked temporary file, read back
+ * when needed (to fetch it, to name it in a finding); the fetcher's queue holds at most a few
+ * times `concurrency` requests, the rest waits as entry indices in a FIFO (4 bytes each); page
+ * bodies are never kept beyond their analysis, and no more bodies wait for the analysis
+ * threads than they can take (evidence goes to files as pages arrive; the re-crawl state is
+ * read and written a record at a time, see crawlcache.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -20,6 +22,8 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <xxhash.h>
 
 #include "pubguard/buf.h"
 #include "pubguard/check.h"
@@ -33,7 +37,9 @@
 
 #define DAY 86400
 #define NONE UINT32_MAX
-#define ARENA_BLOCK 65536
+#define URL_MAX 65535        /* longer link targets are not checked (a finding says so) */
+#define URL_BUF 65536        /* the URL store's write buffer */
+#define URL_RING 4           /* URLs read back at once (see url_of) */
 #define QUEUE_PER_SLOT 4      /* fetcher queue: at most this many requests per concurrency slot */
 #define FIRST_DATE_SCAN 4096  /* bytes of an article's visible text searched for its date */
 #define MAX_EVIDENCE 1000     /* evidence entries of a report (the worker protocol's cap) */
@@ -50,17 +56,21 @@ void pgd_patrol_opts_default(struct pgd_patrol_opts *o)
 	o->max_redirects = 10;
 }
 
-/* One distinct URL met on the site: a page to crawl or a link to check. */
+/* One distinct URL met on the site: a page to crawl or a link to check. 40 bytes. The seen
+ * set compares 64-bit XXH3 hashes, not strings: two of a site's URLs share one with odds of
+ * about n^2 / 2^65 (1e-9 for 250,000 URLs), the trade every large crawler's seen set makes. */
 struct entry {
-	const char *url;   /* in the arena */
-	char *text;        /* link text where first found, may be NULL; freed after the verdict */
-	char *nav_text;    /* text of a navigation link to it (column name), may be NULL */
+	uint64_t h;        /* XXH3-64 of the URL */
+	uint64_t url;      /* where the URL is in the URL store (offset << 16 | length) */
 	uint32_t from;     /* entry of the page it was first found on; NONE for the entry page */
 	uint32_t line;
 	uint32_t page;     /* index into crawl.pages + 1 for pages, 0 for links */
+	uint32_t text;     /* its link text where first found (a texts slot + 1), 0 none; freed after
+	                      the verdict */
+	uint32_t nav_text; /* text of a navigation link to it (column name), a texts slot + 1 */
 	unsigned internal : 1, column : 1, rechecked : 1, home : 1, image : 1, processed : 1;
-	unsigned char suspect_error; /* first failure when it was suspect */
-	short suspect_status;
+	unsigned suspect_error : 8;   /* first failure when it was suspect */
+	unsigned suspect_status : 10; /* its HTTP status (< 1000) */
 };
 
 /* What is kept of a page crawled (only pages, not links). */
@@ -72,10 +82,15 @@ struct page_rec {
 	unsigned has_sha : 1, file : 1, ours : 1, nocond : 1, had_finding : 1;
 };
 
-struct arena_block {
-	struct arena_block *next;
-	size_t used;
-	char data[];
+/* The URLs of the crawl, appended to an unlinked temporary file through a write buffer; when
+ * no file can be made (or written) they stay in the buffer, which then grows. */
+struct urlstore {
+	int fd;             /* -1: memory only */
+	uint64_t flushed;   /* bytes in the file; buf holds the ones after */
+	char *buf;
+	size_t len, cap;
+	char *ring[URL_RING];
+	unsigned next;
 };
 
 struct pool;
@@ -90,8 +105,11 @@ struct crawl {
 	char *site;            /* the entry page's final URL: defines "internal" */
 	struct entry *v;
 	size_t n, cap;
-	size_t *slots;         /* open-addressing hash: index + 1, 0 empty */
+	uint32_t *slots;       /* open-addressing hash on entry.h: index + 1, 0 empty */
 	size_t nslots;
+	struct urlstore us;
+	char **texts;          /* link texts awaiting their verdict (slots; free ones listed in tfree) */
+	uint32_t ntexts, captexts, *tfree, ntfree, captfree;
 	struct page_rec *pages;
 	size_t npages, cap_pages;
 	uint32_t *todo;        /* FIFO of entries waiting for the fetcher */
@@ -100,7 +118,6 @@ struct crawl {
 	size_t done;
 	uint32_t *suspects;
 	size_t nsus, capsus;
-	struct arena_block *arena;
 	struct pgd_scanner *sc;
 	struct pgd_crawlcache *cache;
 	time_t as_of;
@@ -108,33 +125,142 @@ struct crawl {
 	struct pool *pool;     /* page analysis threads; NULL: analyse on the fetcher's thread */
 };
 
-/* ---- the seen-URL set ---- */
+/* ---- the URL store ---- */
 
-static const char *arena_strdup(struct crawl *c, const char *s)
+static void us_open(struct urlstore *u)
 {
-	size_t n = strlen(s) + 1;
-	struct arena_block *b = c->arena;
-	char *p;
+	const char *dir = getenv("TMPDIR");
+	char path[4096];
+	int fd;
 
-	if (!b || b->used + n > ARENA_BLOCK) {
-		size_t sz = n > ARENA_BLOCK ? n : ARENA_BLOCK;
-		b = pgd_malloc(sizeof(*b) + sz);
-		b->used = 0;
-		b->next = c->arena;
-		c->arena = b;
+	memset(u, 0, sizeof(*u));
+	u->fd = -1;
+	snprintf(path, sizeof(path), "%s/pubguard-urls-XXXXXX", dir && *dir ? dir : "/tmp");
+	fd = mkstemp(path);
+	if (fd >= 0) {
+		unlink(path); /* gone with the process, whatever happens to it */
+		u->fd = fd;
 	}
-	p = b->data + b->used;
-	memcpy(p, s, n);
-	b->used += n;
-	return p;
+	u->cap = URL_BUF;
+	u->buf = pgd_malloc(u->cap);
 }
 
-static uint64_t hash_str(const char *s)
+static void us_close(struct urlstore *u)
 {
-	uint64_t h = 1469598103934665603ull;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
+	if (!u->buf)
+		return; /* never opened */
+	if (u->fd >= 0)
+		close(u->fd);
+	free(u->buf);
+	for (int i = 0; i < URL_RING; i++)
+		free(u->ring[i]);
+	memset(u, 0, sizeof(*u));
+	u->fd = -1;
+}
+
+static int us_flush(struct urlstore *u)
+{
+	size_t done = 0;
+	while (done < u->len) {
+		ssize_t w = pwrite(u->fd, u->buf + done, u->len - done, (off_t)(u->flushed + done));
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		done += (size_t)w;
+	}
+	u->flushed += u->len;
+	u->len = 0;
+	return 0;
+}
+
+/* Append n bytes; their handle (offset << 16 | n). */
+static uint64_t us_put(struct urlstore *u, const char *s, size_t n)
+{
+	uint64_t off = u->flushed + u->len;
+	if (u->len + n > u->cap && u->fd >= 0 && us_flush(u) < 0) {
+		close(u->fd); /* a full disk: the rest stays in memory */
+		u->fd = -1;
+	}
+	if (u->len + n > u->cap) {
+		while (u->len + n > u->cap)
+			u->cap *= 2;
+		u->buf = pgd_realloc(u->buf, u->cap);
+	}
+	memcpy(u->buf + u->len, s, n);
+	u->len += n;
+	return off << 16 | n;
+}
+
+/* The URL of entry idx, NUL-terminated, in one of URL_RING buffers: valid until URL_RING more
+ * calls (callers hold at most two at once and copy what they keep). "" when it cannot be read
+ * back (an I/O error on the temporary file). */
+static const char *url_of(struct crawl *c, size_t idx)
+{
+	struct urlstore *u = &c->us;
+	uint64_t h = c->v[idx].url, off = h >> 16;
+	size_t n = (size_t)(h & 0xffff);
+	char **slot = &u->ring[u->next++ % URL_RING];
+
+	if (!*slot)
+		*slot = pgd_malloc(URL_MAX + 1);
+	if (off >= u->flushed) {
+		memcpy(*slot, u->buf + (off - u->flushed), n);
+	} else {
+		size_t got = 0;
+		while (got < n) {
+			ssize_t r = pread(u->fd, *slot + got, n - got, (off_t)(off + got));
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0)
+				break;
+			got += (size_t)r;
+		}
+		if (got < n)
+			n = 0;
+	}
+	(*slot)[n] = '\0';
+	return *slot;
+}
+
+/* ---- link texts awaiting a verdict ---- */
+
+static uint32_t text_put(struct crawl *c, const char *s)
+{
+	uint32_t i;
+	if (!s)
+		return 0;
+	if (c->ntfree) {
+		i = c->tfree[--c->ntfree];
+	} else {
+		PGD_GROW(c->texts, (size_t)c->ntexts + 1, c->captexts);
+		i = c->ntexts++;
+	}
+	c->texts[i] = pgd_strdup(s);
+	return i + 1;
+}
+
+static const char *text_get(const struct crawl *c, uint32_t t)
+{
+	return t ? c->texts[t - 1] : NULL;
+}
+
+static void text_drop(struct crawl *c, uint32_t *t)
+{
+	if (!*t)
+		return;
+	free(c->texts[*t - 1]);
+	c->texts[*t - 1] = NULL;
+	PGD_GROW(c->tfree, (size_t)c->ntfree + 1, c->captfree);
+	c->tfree[c->ntfree++] = *t - 1;
+	*t = 0;
+}
+
+/* ---- the seen-URL set ---- */
+
+static uint64_t url_hash(const char *s)
+{
+	return XXH3_64bits(s, strlen(s));
 }
 
 static void rehash(struct crawl *c)
@@ -144,43 +270,47 @@ static void rehash(struct crawl *c)
 	c->slots = pgd_calloc(n, sizeof(*c->slots));
 	c->nslots = n;
 	for (size_t i = 0; i < c->n; i++) {
-		size_t k = (size_t)(hash_str(c->v[i].url) & (n - 1));
+		size_t k = (size_t)(c->v[i].h & (n - 1));
 		while (c->slots[k])
 			k = (k + 1) & (n - 1);
-		c->slots[k] = i + 1;
+		c->slots[k] = (uint32_t)(i + 1);
 	}
 }
 
 /* Index of url, or (size_t)-1 when absent. */
 static size_t lookup(const struct crawl *c, const char *url)
 {
+	uint64_t h;
 	size_t k;
 	if (!c->nslots || !url)
 		return (size_t)-1;
-	k = (size_t)(hash_str(url) & (c->nslots - 1));
+	h = url_hash(url);
+	k = (size_t)(h & (c->nslots - 1));
 	while (c->slots[k]) {
-		if (strcmp(c->v[c->slots[k] - 1].url, url) == 0)
+		if (c->v[c->slots[k] - 1].h == h)
 			return c->slots[k] - 1;
 		k = (k + 1) & (c->nslots - 1);
 	}
 	return (size_t)-1;
 }
 
+/* A new entry for url (not in the set; at most URL_MAX bytes, UINT32_MAX - 1 entries). */
 static size_t insert(struct crawl *c, const char *url)
 {
-	size_t k;
+	size_t k, n = strlen(url);
 	PGD_GROW(c->v, c->n + 1, c->cap);
 	memset(&c->v[c->n], 0, sizeof(c->v[c->n]));
-	c->v[c->n].url = arena_strdup(c, url);
+	c->v[c->n].h = url_hash(url);
+	c->v[c->n].url = us_put(&c->us, url, n);
 	c->v[c->n].from = NONE;
 	c->n++;
 	if ((c->n + 1) * 2 > c->nslots) {
 		rehash(c);
 	} else {
-		k = (size_t)(hash_str(url) & (c->nslots - 1));
+		k = (size_t)(c->v[c->n - 1].h & (c->nslots - 1));
 		while (c->slots[k])
 			k = (k + 1) & (c->nslots - 1);
-		c->slots[k] = c->n;
+		c->slots[k] = (uint32_t)c->n;
 	}
 	return c->n - 1;
 }
@@ -215,19 +345,19 @@ static void todo_push(struct crawl *c, size_t idx)
 
 static void dispatch(struct crawl *c, size_t idx)
 {
-	struct entry *e = &c->v[idx];
 	struct page_rec *p = page_of(c, idx);
+	const char *url = url_of(c, idx);
 	char h1[300], h2[100];
 	const char *hv[3] = {NULL, NULL, NULL};
 	size_t nh = 0;
 
 	if (!p) {
-		pgd_fetcher_add(c->f, e->url, PGD_FETCH_CHECK, (void *)(uintptr_t)idx);
+		pgd_fetcher_add(c->f, url, PGD_FETCH_CHECK, (void *)(uintptr_t)idx);
 		return;
 	}
 	if (c->cache && !p->nocond) {
 		int had = 0;
-		p->cache_off = pgd_crawlcache_find(c->cache, e->url, &had);
+		p->cache_off = pgd_crawlcache_find(c->cache, url, &had);
 		p->had_finding = had ? 1 : 0;
 		/* a page that carried a finding is fetched whole: its bytes are the evidence */
 		if (p->cache_off >= 0 && !(had && c->o->evidence_dir)) {
@@ -246,7 +376,7 @@ static void dispatch(struct crawl *c, size_t idx)
 			}
 		}
 	}
-	pgd_fetcher_add_hdr(c->f, e->url, PGD_FETCH_GET, nh ? hv : NULL, (void *)(uintptr_t)idx);
+	pgd_fetcher_add_hdr(c->f, url, PGD_FETCH_GET, nh ? hv : NULL, (void *)(uintptr_t)idx);
 }
 
 /* Hand waiting entries to the fetcher while its queue is below the bound. */
@@ -613,14 +743,21 @@ static void add_link(struct crawl *c, size_t page_idx, const struct pgd_page_lin
 		e = &c->v[i];
 		if (l->nav && e->page && !e->home && !e->processed && !e->nav_text) {
 			e->column = 1;
-			e->nav_text = pgd_strdup(l->text);
+			e->nav_text = text_put(c, l->text);
 		}
 		return;
 	}
+	if (strlen(l->href) > URL_MAX) { /* no server takes such a URL; say so rather than skip it */
+		pgd_patrol_add(c->r, url_of(c, page_idx), l->href, "site.broken_link_internal", PGD_PATROL_REVIEW,
+			       l->line, l->text, "链接地址超过 %u 字节，无法访问", URL_MAX);
+		return;
+	}
+	if (c->n >= NONE - 1)
+		return; /* four billion distinct URLs: memory gives out long before */
 	i = insert(c, l->href);
 	e = &c->v[i];
 	e->from = (uint32_t)page_idx;
-	e->text = pgd_strdup(l->text);
+	e->text = text_put(c, l->text);
 	e->line = l->line;
 	e->image = l->image ? 1 : 0;
 	e->internal = pgd_url_same_host(l->href, c->site) ? 1 : 0;
@@ -629,7 +766,7 @@ static void add_link(struct crawl *c, size_t page_idx, const struct pgd_page_lin
 		make_page(c, i);
 		if (l->nav) {
 			e->column = 1;
-			e->nav_text = pgd_strdup(l->text);
+			e->nav_text = text_put(c, l->text);
 		}
 	}
 	todo_push(c, i);
@@ -664,13 +801,13 @@ static void add_item(struct pgd_patrol_report *r, const char *url, const char *t
 	it->simhash = simhash;
 }
 
-static void judge_column(struct crawl *c, struct entry *e, const struct pgd_page *pg)
+static void judge_column(struct crawl *c, size_t idx, const char *url, const struct pgd_page *pg)
 {
 	const struct pgd_patrol_thresholds *th = c->th;
-	const char *name = pg->column_name ? pg->column_name : e->nav_text ? e->nav_text : pg->title;
-	int notice = is_notice_column(pg->column_type) || is_notice_column(name) || is_notice_column(e->nav_text);
-	int news = !notice && (is_news_column(pg->column_type) || is_news_column(name) ||
-			       is_news_column(e->nav_text));
+	const char *nav = text_get(c, c->v[idx].nav_text);
+	const char *name = pg->column_name ? pg->column_name : nav ? nav : pg->title;
+	int notice = is_notice_column(pg->column_type) || is_notice_column(name) || is_notice_column(nav);
+	int news = !notice && (is_news_column(pg->column_type) || is_news_column(name) || is_news_column(nav));
 	/* other columns (overviews, personnel, planning ...): the lenient notice/policy period */
 	int days = news ? th->news_column_days : th->notice_column_days;
 	int stale = 0, empty = 0;
@@ -678,17 +815,17 @@ static void judge_column(struct crawl *c, struct entry *e, const struct pgd_page
 
 	if (pg->n_list_items == 0) {
 		empty = 1;
-		pgd_patrol_add(c->r, e->url, NULL, "site.empty_column", PGD_PATROL_REVIEW, 0, name,
-			       "栏目“%s”没有任何带日期的信息条目，属于空白栏目", name ? name : e->url);
+		pgd_patrol_add(c->r, url, NULL, "site.empty_column", PGD_PATROL_REVIEW, 0, name,
+			       "栏目“%s”没有任何带日期的信息条目，属于空白栏目", name ? name : url);
 	} else if (pg->newest_date > 0 && dayno(c->as_of) - dayno(pg->newest_date) > days) {
 		stale = 1;
 		day_str(pg->newest_date, d, sizeof(d));
-		pgd_patrol_add(c->r, e->url, NULL, "site.stale_column", PGD_PATROL_REVIEW, 0, name,
+		pgd_patrol_add(c->r, url, NULL, "site.stale_column", PGD_PATROL_REVIEW, 0, name,
 			       "%s栏目“%s”已 %ld 天未更新（最近一次 %s），超过 %d 天",
-			       notice ? "通知公告/政策文件类" : news ? "动态/要闻类" : "其他", name ? name : e->url,
+			       notice ? "通知公告/政策文件类" : news ? "动态/要闻类" : "其他", name ? name : url,
 			       dayno(c->as_of) - dayno(pg->newest_date), d, days);
 	}
-	add_column(c, e->url, name, notice ? "notice" : news ? "news" : "other", pg->newest_date,
+	add_column(c, url, name, notice ? "notice" : news ? "news" : "other", pg->newest_date,
 		   pg->n_list_items, stale, empty);
 }
 
@@ -702,7 +839,7 @@ static const char *hidden_offsite(const struct crawl *c, const struct pgd_page *
 }
 
 /* Defacement of the home page against the accepted baseline (site.defaced, block). */
-static void judge_defaced(struct crawl *c, struct entry *e, const struct pgd_page_analysis *a)
+static void judge_defaced(struct crawl *c, const char *url, const struct pgd_page_analysis *a)
 {
 	const struct pgd_patrol_home *b = c->o->home_baseline;
 	const char *t0 = b->title ? b->title : "", *t1 = a->pg.title ? a->pg.title : "";
@@ -712,13 +849,13 @@ static void judge_defaced(struct crawl *c, struct entry *e, const struct pgd_pag
 	if (b->sha256[0] && strcmp(b->sha256, a->sha256) == 0)
 		return; /* the very page accepted */
 	if (strcmp(t0, t1) != 0 && dist >= c->th->deface_simhash_bits) {
-		pgd_patrol_add(c->r, e->url, NULL, "site.defaced", PGD_PATROL_BLOCK, 0, a->pg.title,
+		pgd_patrol_add(c->r, url, NULL, "site.defaced", PGD_PATROL_BLOCK, 0, a->pg.title,
 			       "首页标题由“%s”变为“%s”，正文与基准差异 %d 位（阈值 %d 位），疑似被篡改", t0, t1, dist,
 			       c->th->deface_simhash_bits);
 		return;
 	}
 	if (b->text_len > 0 && a->text_len * 4 < b->text_len) {
-		pgd_patrol_add(c->r, e->url, NULL, "site.defaced", PGD_PATROL_BLOCK, 0, a->pg.title,
+		pgd_patrol_add(c->r, url, NULL, "site.defaced", PGD_PATROL_BLOCK, 0, a->pg.title,
 			       "首页正文由基准的 %zu 字节减少到 %zu 字节（不足四分之一），疑似被篡改或清空", b->text_len,
 			       a->text_len);
 		return;
@@ -726,7 +863,7 @@ static void judge_defaced(struct crawl *c, struct entry *e, const struct pgd_pag
 	for (size_t i = 0; i < a->nf && !block; i++)
 		block = a->f[i].severity == PGD_PATROL_BLOCK;
 	if (block && (hidden = hidden_offsite(c, &a->pg)) != NULL)
-		pgd_patrol_add(c->r, e->url, NULL, "site.defaced", PGD_PATROL_BLOCK, 0, a->pg.title,
+		pgd_patrol_add(c->r, url, NULL, "site.defaced", PGD_PATROL_BLOCK, 0, a->pg.title,
 			       "首页被植入指向站外的隐藏链接（%s）并含有严重违规内容，疑似被挂暗链篡改", hidden);
 }
 
@@ -735,24 +872,25 @@ static void apply(struct crawl *c, size_t idx, const struct pgd_page_analysis *a
 {
 	struct entry *e = &c->v[idx];
 	const struct pgd_page *pg = &a->pg;
-	char d[16];
+	char d[16], *url = pgd_strdup(url_of(c, idx)); /* kept across add_link's reads */
 
 	e->processed = 1;
 	if (a->enc_error) {
-		pgd_patrol_add(c->r, e->url, NULL, "site.encoding_invalid", PGD_PATROL_REVIEW, 0, NULL, "%s",
+		pgd_patrol_add(c->r, url, NULL, "site.encoding_invalid", PGD_PATROL_REVIEW, 0, NULL, "%s",
 			       a->enc_error);
+		free(url);
 		return;
 	}
 	for (size_t i = 0; i < a->nf; i++) {
 		const struct pgd_patrol_finding *x = &a->f[i];
-		pgd_patrol_add(c->r, e->url, NULL, x->category, x->severity, x->line, x->text, "%s",
+		pgd_patrol_add(c->r, url, NULL, x->category, x->severity, x->line, x->text, "%s",
 			       x->message ? x->message : "");
 	}
 	if (e->home) {
 		time_t newest = pg->pub_date > pg->newest_date ? pg->pub_date : pg->newest_date;
 		if (newest > 0 && dayno(c->as_of) - dayno(newest) > c->th->zombie_days) {
 			day_str(newest, d, sizeof(d));
-			pgd_patrol_add(c->r, e->url, NULL, "site.homepage_stale", PGD_PATROL_REVIEW, 0, NULL,
+			pgd_patrol_add(c->r, url, NULL, "site.homepage_stale", PGD_PATROL_REVIEW, 0, NULL,
 				       "首页已 %ld 天未更新（最近一次 %s），超过 %d 天", dayno(c->as_of) - dayno(newest), d,
 				       c->th->zombie_days);
 		}
@@ -762,12 +900,12 @@ static void apply(struct crawl *c, size_t idx, const struct pgd_page_analysis *a
 		c->r->home.title = pgd_strdup(pg->title);
 		c->r->home.text_len = a->text_len;
 		if (c->o->home_baseline)
-			judge_defaced(c, e, a);
+			judge_defaced(c, url, a);
 	} else if (e->column || ((pg->column_name || pg->column_type) && !pg->pub_date && pg->n_list_items > 0)) {
 		e->column = 1;
-		judge_column(c, e, pg);
+		judge_column(c, idx, url, pg);
 	} else if (pg->pub_date || (pg->title && a->first_date && pg->n_list_items < 2)) {
-		add_item(c->r, e->url, pg->title, pg->pub_date ? pg->pub_date : a->first_date, a->sha256, a->simhash);
+		add_item(c->r, url, pg->title, pg->pub_date ? pg->pub_date : a->first_date, a->sha256, a->simhash);
 	}
 	for (size_t i = 0; i < pg->n_links; i++) {
 		const struct pgd_page_link *l = &pg->links[i];
@@ -775,15 +913,14 @@ static void apply(struct crawl *c, size_t idx, const struct pgd_page_analysis *a
 		if (l->hidden) {
 			for (size_t j = 0; j < i && !dup; j++)
 				dup = pg->links[j].hidden && strcmp(pg->links[j].href, l->href) == 0;
-			if (!dup) /* c->v[idx], not e: add_link may move the array */
-				pgd_patrol_add(c->r, c->v[idx].url, l->href, "site.hidden_link", PGD_PATROL_BLOCK,
+			if (!dup)
+				pgd_patrol_add(c->r, url, l->href, "site.hidden_link", PGD_PATROL_BLOCK,
 					       l->line, l->text, "页面中有被样式隐藏的链接（暗链），指向 %s", l->href);
 		}
 		add_link(c, idx, l);
 	}
-	e = &c->v[idx]; /* add_link may move the array */
-	free(e->nav_text);
-	e->nav_text = NULL;
+	text_drop(c, &c->v[idx].nav_text); /* c->v[idx], not e: add_link may move the array */
+	free(url);
 }
 
 /* A page's fetch is counted and its analysis (NULL: none) applied to the crawl. */
@@ -792,12 +929,12 @@ static void page_done(struct crawl *c, size_t idx, double time_ms, const char *e
 {
 	c->r->pages++;
 	if (time_ms > (double)c->th->slow_page_ms)
-		pgd_patrol_add(c->r, c->v[idx].url, NULL, "site.slow_page", PGD_PATROL_REVIEW, 0, NULL,
+		pgd_patrol_add(c->r, url_of(c, idx), NULL, "site.slow_page", PGD_PATROL_REVIEW, 0, NULL,
 			       "页面响应用时 %.1f 秒，超过 %.1f 秒", time_ms / 1000.0, c->th->slow_page_ms / 1000.0);
 	if (!a)
 		return;
 	if (c->cache)
-		pgd_crawlcache_put(c->cache, c->v[idx].url, etag, lm, a);
+		pgd_crawlcache_put(c->cache, url_of(c, idx), etag, lm, a);
 	apply(c, idx, a);
 }
 
@@ -825,6 +962,7 @@ struct pool {
 	struct task *todo, *todo_tail, *done, *done_tail;
 	int stop;
 	size_t outstanding;   /* submitted, not yet applied (fetcher's thread only) */
+	size_t max_outstanding; /* the fetcher starts no request at or above this */
 	struct pgd_fetcher *f;
 	time_t as_of;
 	int n;
@@ -889,7 +1027,7 @@ static void submit(struct crawl *c, size_t idx, const char *base, struct pgd_fet
 	struct task *t = pgd_calloc(1, sizeof(*t));
 
 	t->idx = idx;
-	t->url = pgd_strdup(c->v[idx].url);
+	t->url = pgd_strdup(url_of(c, idx));
 	t->base = pgd_strdup(base);
 	t->content_type = pgd_strdup(res->content_type);
 	t->etag = pgd_strdup(res->etag);
@@ -901,6 +1039,8 @@ static void submit(struct crawl *c, size_t idx, const char *base, struct pgd_fet
 	t->home = c->v[idx].home;
 	snprintf(t->sha, sizeof(t->sha), "%s", sha);
 	p->outstanding++;
+	if (p->outstanding > c->r->peak_backlog)
+		c->r->peak_backlog = p->outstanding;
 	pthread_mutex_lock(&p->mu);
 	if (p->todo_tail)
 		p->todo_tail->next = t;
@@ -933,6 +1073,16 @@ static size_t pool_idle(void *arg)
 	return p->outstanding;
 }
 
+/* The fetcher's gate: on a fast site the fetcher outruns the analysis threads, and bodies
+ * waiting for them (tens of KB each, up to max_bytes) would pile up without bound; so no
+ * request starts while max_outstanding wait. At most that many plus the requests in flight
+ * (concurrency) are ever held. */
+static int pool_gate(void *arg)
+{
+	const struct crawl *c = arg;
+	return c->pool->outstanding < c->pool->max_outstanding;
+}
+
 /* Threads as the machine has cores (at most MAX_ANALYSERS); NULL when none can be started. */
 static struct pool *pool_new(struct pgd_fetcher *f, const struct pgd_rules *rules, time_t as_of)
 {
@@ -956,6 +1106,9 @@ static struct pool *pool_new(struct pgd_fetcher *f, const struct pgd_rules *rule
 		}
 		p->n++;
 	}
+	/* each thread busy with one body and one more waiting: beyond that, fetching waits (the
+	 * requests in flight when the bound is reached still land, at most concurrency more) */
+	p->max_outstanding = 2 * (size_t)p->n;
 	if (p->n == 0) {
 		pthread_mutex_destroy(&p->mu);
 		pthread_cond_destroy(&p->cv);
@@ -997,7 +1150,7 @@ static void on_page(struct crawl *c, size_t idx, struct pgd_fetch_result *res)
 {
 	struct entry *e = &c->v[idx];
 	struct page_rec *p = page_of(c, idx);
-	const char *url = res->final_url ? res->final_url : e->url;
+	const char *url = res->final_url ? res->final_url : url_of(c, idx);
 	struct pgd_page_analysis a;
 	char sha[65], etag[256], lm[64];
 	int have = 0;
@@ -1041,7 +1194,7 @@ static void on_page(struct crawl *c, size_t idx, struct pgd_fetch_result *res)
 				submit(c, idx, url, res, sha);
 				return;
 			}
-			have = analyse(c->sc, c->as_of, e->url, url, e->home, res->content_type, res->body, res->len,
+			have = analyse(c->sc, c->as_of, url_of(c, idx), url, e->home, res->content_type, res->body, res->len,
 				       sha, &a) == 0;
 		}
 	}
@@ -1074,7 +1227,7 @@ static void describe(enum pgd_fetch_error err, long status, char *out, size_t n)
 static void verdict(struct crawl *c, size_t idx, struct pgd_fetch_result *res)
 {
 	struct entry *e = &c->v[idx];
-	const char *from = e->from != NONE ? c->v[e->from].url : NULL;
+	const char *from, *url, *text;
 	char why[96], first[192];
 
 	if (!broken(res) && !(res->error == PGD_FETCH_OK && (res->status == 403 || res->status == 429))) {
@@ -1083,12 +1236,15 @@ static void verdict(struct crawl *c, size_t idx, struct pgd_fetch_result *res)
 		return;
 	}
 	if (suspect(res) && !e->rechecked) { /* confirmed only by a second failure, later */
-		e->suspect_error = (unsigned char)res->error;
-		e->suspect_status = (short)res->status;
+		e->suspect_error = (unsigned)res->error & 0xff;
+		e->suspect_status = res->status > 0 && res->status < 1000 ? (unsigned)res->status : 0;
 		PGD_GROW(c->suspects, c->nsus + 1, c->capsus);
 		c->suspects[c->nsus++] = (uint32_t)idx;
 		return;
 	}
+	from = e->from != NONE ? url_of(c, e->from) : NULL;
+	url = url_of(c, idx);
+	text = text_get(c, e->text);
 	describe(res->error, res->status, why, sizeof(why));
 	first[0] = '\0';
 	if (e->rechecked) {
@@ -1097,28 +1253,28 @@ static void verdict(struct crawl *c, size_t idx, struct pgd_fetch_result *res)
 		snprintf(first, sizeof(first), "（首次检查：%s，复查仍失败，疑似问题已确认）", w0);
 	}
 	if (e->home) {
-		pgd_patrol_add(c->r, e->url, NULL, "site.unavailable", PGD_PATROL_BLOCK, 0, NULL,
+		pgd_patrol_add(c->r, url, NULL, "site.unavailable", PGD_PATROL_BLOCK, 0, NULL,
 			       "网站首页无法访问：%s%s", why, first);
 		return;
 	}
 	if (res->error == PGD_FETCH_TOO_LARGE) {
-		pgd_patrol_add(c->r, e->url, NULL, "site.oversize_page", PGD_PATROL_REVIEW, 0, NULL,
+		pgd_patrol_add(c->r, url, NULL, "site.oversize_page", PGD_PATROL_REVIEW, 0, NULL,
 			       "页面超过 %zu 字节的大小上限，已停止下载", c->o->max_bytes);
 		return;
 	}
 	if (res->error == PGD_FETCH_REDIRECT_LOOP) {
-		pgd_patrol_add(c->r, from, e->url, "site.redirect_loop", PGD_PATROL_REVIEW, e->line, e->text,
+		pgd_patrol_add(c->r, from, url, "site.redirect_loop", PGD_PATROL_REVIEW, e->line, text,
 			       "链接重定向超过 %d 次或形成循环", c->o->max_redirects);
 		return;
 	}
 	if (e->page && res->error == PGD_FETCH_OK && res->status >= 500)
-		pgd_patrol_add(c->r, e->url, NULL, "site.server_error", PGD_PATROL_REVIEW, 0, NULL,
+		pgd_patrol_add(c->r, url, NULL, "site.server_error", PGD_PATROL_REVIEW, 0, NULL,
 			       "页面返回服务器错误 HTTP %ld", res->status);
 	if (e->page && res->error == PGD_FETCH_TIMEOUT)
-		pgd_patrol_add(c->r, e->url, NULL, "site.slow_page", PGD_PATROL_REVIEW, 0, NULL,
+		pgd_patrol_add(c->r, url, NULL, "site.slow_page", PGD_PATROL_REVIEW, 0, NULL,
 			       "页面在 %.1f 秒内没有响应", c->o->timeout_ms / 1000.0);
-	pgd_patrol_add(c->r, from, e->url, e->internal ? "site.broken_link_internal" : "site.broken_link_external",
-		       PGD_PATROL_REVIEW, e->line, e->text, "%s%s无法访问：%s%s", e->internal ? "站内" : "外部",
+	pgd_patrol_add(c->r, from, url, e->internal ? "site.broken_link_internal" : "site.broken_link_external",
+		       PGD_PATROL_REVIEW, e->line, text, "%s%s无法访问：%s%s", e->internal ? "站内" : "外部",
 		       e->image ? "图片" : "链接", why, first);
 }
 
@@ -1131,10 +1287,8 @@ static void on_done(void *arg, void *user, struct pgd_fetch_result *res)
 	c->done++;
 	verdict(c, idx, res);
 	/* the verdict is out unless the entry waits for a re-check or a whole fetch */
-	if (c->nsus == before && !(c->todo_n > todo && c->todo[c->todo_head + c->todo_n - 1] == idx)) {
-		free(c->v[idx].text);
-		c->v[idx].text = NULL;
-	}
+	if (c->nsus == before && !(c->todo_n > todo && c->todo[c->todo_head + c->todo_n - 1] == idx))
+		text_drop(c, &c->v[idx].text);
 	pump(c);
 	if (c->o->progress)
 		c->o->progress(c->o->progress_arg, c->done, pgd_fetcher_pending(c->f) + c->todo_n);
@@ -1277,6 +1431,10 @@ int pgd_patrol_site(const char *url, const struct pgd_patrol_opts *o, struct pgd
 				 url ? url : "");
 		goto out;
 	}
+	if (strlen(url) >= URL_MAX) {
+		rc = pgd_err_set(err, PGD_ERR_INVALID, "", "网站地址过长（超过 %u 字节）", URL_MAX - 1);
+		goto out;
+	}
 	if (o->evidence_dir && mkdir(o->evidence_dir, 0700) < 0 && errno != EEXIST) {
 		rc = pgd_err_set(err, PGD_ERR_IO, o->evidence_dir, "无法创建证据目录“%s”：%s", o->evidence_dir,
 				 strerror(errno));
@@ -1285,6 +1443,7 @@ int pgd_patrol_site(const char *url, const struct pgd_patrol_opts *o, struct pgd
 	c.o = o;
 	c.r = r;
 	c.r_first = r->n;
+	us_open(&c.us);
 	pgd_patrol_thresholds_default(&c.th_default);
 	c.th = o->th ? o->th : &c.th_default;
 	c.as_of = o->as_of ? o->as_of : time(NULL);
@@ -1302,8 +1461,10 @@ int pgd_patrol_site(const char *url, const struct pgd_patrol_opts *o, struct pgd
 	if (o->rules)
 		c.sc = pgd_scanner_new(o->rules);
 	c.pool = pool_new(c.f, o->rules, c.as_of);
-	if (c.pool)
+	if (c.pool) {
 		pgd_fetcher_set_idle(c.f, pool_idle, &c);
+		pgd_fetcher_set_gate(c.f, pool_gate, &c);
+	}
 	{ /* "http://host" is "http://host/" */
 		const char *hostp = strstr(url, "://") + 3;
 		size_t ul = strlen(url);
@@ -1357,15 +1518,11 @@ out:
 	c.pool = NULL;
 	if (c.f && !c.ev_done && o && o->evidence_dir)
 		finish_evidence(&c); /* an error: at least no stray files */
-	for (size_t i = 0; i < c.n; i++) {
-		free(c.v[i].text);
-		free(c.v[i].nav_text);
-	}
-	while (c.arena) {
-		struct arena_block *b = c.arena;
-		c.arena = b->next;
-		free(b);
-	}
+	for (uint32_t i = 0; i < c.ntexts; i++)
+		free(c.texts[i]);
+	free(c.texts);
+	free(c.tfree);
+	us_close(&c.us);
 	free(c.v);
 	free(c.slots);
 	free(c.pages);
