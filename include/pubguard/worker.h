@@ -58,7 +58,8 @@ struct pgd_worker_result {
 
 /* The RESULT JSON text (new: free()). Evidence entries not uploaded are left out and findings
  * pointing at them get "evidence": null; strings over 8 KB are cut (at a UTF-8 boundary); lists
- * are cut at the protocol's caps. Only PGD_ERR_INTERNAL when JSON cannot be built. */
+ * are cut at the protocol's caps. PGD_ERR_INTERNAL when JSON cannot be built, PGD_ERR_IO when items
+ * spilled to a file (report->spill_found) cannot be read back. */
 int pgd_worker_result_json(const struct pgd_worker_result *res, char **out, struct pgd_err *err);
 
 /* TS of the protocol: "YYYY-MM-DDTHH:MM:SSZ" into out (>= 21 bytes). */

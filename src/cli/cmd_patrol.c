@@ -1,5 +1,5 @@
 /* pubguard patrol: patrol websites and feeds once and print the findings (text or JSON lines).
- * Exit 0 when nothing was found, 1 when something was, 2 on bad usage. */
+ * Exit 0 when nothing was found, 1 when something was, 2 on bad usage or an error. */
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -42,7 +42,7 @@ static const char usage[] =
 	"  --baseline-file FILE  the accepted home page, JSON {\"sha256\",\"simhash\":\"<16 hex>\",\n"
 	"                   \"title\",\"text_len\"}: a changed home page is judged for defacement\n"
 	"\n"
-	"exit status: 0 nothing found, 1 findings, 2 bad usage\n";
+	"exit status: 0 nothing found, 1 findings, 2 bad usage or an error\n";
 
 struct target {
 	const char *url;
@@ -122,17 +122,39 @@ static void emit(json_t *v)
 	json_decref(v);
 }
 
+/* pgd_patrol_found_each callback: one item of the summary line (*arg counts them). */
+static int print_item(void *arg, const struct pgd_patrol_item *it)
+{
+	size_t *n = arg;
+	json_t *x = json_object();
+
+	json_object_set_new(x, "url", str_json(it->url));
+	json_object_set_new(x, "title", str_json(it->title));
+	json_object_set_new(x, "published", ts_json(it->published));
+	json_object_set_new(x, "sha256", it->sha256[0] ? json_string(it->sha256) : json_null());
+	json_object_set_new(x, "simhash", simhash_json(it->simhash));
+	if ((*n)++)
+		putchar(',');
+	emit(x);
+	return 0;
+}
+
 /* The last line of --json: what the patrol saw besides its findings, in the shapes of the
- * worker protocol's RESULT (summary, columns, items, home, evidence). */
-static void print_summary(const struct pgd_patrol_report *r, time_t started, time_t finished)
+ * worker protocol's RESULT (summary, columns, items, home, evidence). The items may come from
+ * the report's spill file: 0, or PGD_ERR_IO with err set when they cannot be read back (the
+ * line is then left unfinished). */
+static int print_summary(const struct pgd_patrol_report *r, time_t started, time_t finished, struct pgd_err *err)
 {
 	json_t *sum = json_object();
+	size_t n_items = 0;
+	int rc;
 
 	json_object_set_new(sum, "pages", json_integer((json_int_t)r->pages));
 	json_object_set_new(sum, "links", json_integer((json_int_t)r->links));
 	json_object_set_new(sum, "feeds", json_integer((json_int_t)r->feeds));
 	json_object_set_new(sum, "pages_unchanged", json_integer((json_int_t)r->pages_unchanged));
 	json_object_set_new(sum, "findings", json_integer((json_int_t)r->n));
+	json_object_set_new(sum, "peak_backlog", json_integer((json_int_t)r->peak_backlog));
 	json_object_set_new(sum, "started_at", ts_json(started));
 	json_object_set_new(sum, "finished_at", ts_json(finished));
 	fputs("{\"summary\":", stdout);
@@ -153,17 +175,11 @@ static void print_summary(const struct pgd_patrol_report *r, time_t started, tim
 		emit(x);
 	}
 	fputs("],\"items\":[", stdout);
-	for (size_t i = 0; i < r->n_found; i++) {
-		const struct pgd_patrol_item *it = &r->found[i];
-		json_t *x = json_object();
-		json_object_set_new(x, "url", str_json(it->url));
-		json_object_set_new(x, "title", str_json(it->title));
-		json_object_set_new(x, "published", ts_json(it->published));
-		json_object_set_new(x, "sha256", it->sha256[0] ? json_string(it->sha256) : json_null());
-		json_object_set_new(x, "simhash", simhash_json(it->simhash));
-		if (i)
-			putchar(',');
-		emit(x);
+	rc = pgd_patrol_found_each(r, print_item, &n_items, err);
+	if (rc < 0) {
+		fputc('\n', stdout);
+		fflush(stdout);
+		return rc;
 	}
 	fputs("],\"home\":", stdout);
 	if (r->home.sha256[0]) {
@@ -196,6 +212,7 @@ static void print_summary(const struct pgd_patrol_report *r, time_t started, tim
 		emit(x);
 	}
 	fputs("]}\n", stdout);
+	return 0;
 }
 
 /* --baseline-file: {"sha256":"…","simhash":"<16 hex>","title":"…"|null,"text_len":N}. 0, or -1
@@ -291,6 +308,7 @@ int cmd_patrol(int argc, char **argv)
 
 	if (argc > 1 && strcmp(argv[1], "items") == 0) return pgd_cmd_patrol_items(argc - 1, argv + 1);
 	memset(&rep, 0, sizeof(rep));
+	rep.spill_found = 1; /* a 100,000-page site: items past the first few hundred wait in a temporary file */
 	memset(&baseline, 0, sizeof(baseline));
 	pgd_patrol_opts_default(&o);
 	pgd_patrol_thresholds_default(&th);
@@ -423,8 +441,11 @@ int cmd_patrol(int argc, char **argv)
 			pgd_cli_print_patrol_finding(&rep.items[k], json);
 		fflush(stdout);
 	}
-	if (json)
-		print_summary(&rep, started, time(NULL));
+	if (json && print_summary(&rep, started, time(NULL), &err) < 0) {
+		fprintf(stderr, "pubguard patrol: 无法输出巡查发现的条目：%s\n", err.message);
+		status = 2;
+		goto out;
+	}
 	fprintf(stderr, "巡查完成：%zu 个页面（%zu 个未变化），%zu 个链接，%zu 个订阅源，%zu 个问题\n", rep.pages,
 		rep.pages_unchanged, rep.links, rep.feeds, rep.n);
 	if (rep.n > 0)

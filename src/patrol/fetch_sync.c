@@ -248,6 +248,35 @@ static size_t sync_write(char *ptr, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
+/* A request body read from a file (rq->body_file): libcurl pulls it in pieces, so a result of
+ * many megabytes never sits in memory. */
+struct sync_source {
+	FILE *f;
+	int failed; /* the file could not be read */
+};
+
+static size_t sync_read(char *ptr, size_t size, size_t nmemb, void *arg)
+{
+	struct sync_source *s = arg;
+	size_t n = fread(ptr, 1, size * nmemb, s->f);
+
+	if (n == 0 && ferror(s->f)) {
+		s->failed = 1;
+		return CURL_READFUNC_ABORT;
+	}
+	return n;
+}
+
+/* libcurl rewinds the body when it must send it again on the same handle (a connection reused
+ * too late and closed by the server). */
+static int sync_seek(void *arg, curl_off_t offset, int origin)
+{
+	struct sync_source *s = arg;
+
+	clearerr(s->f);
+	return fseeko(s->f, (off_t)offset, origin) == 0 ? CURL_SEEKFUNC_OK : CURL_SEEKFUNC_FAIL;
+}
+
 /* Free a header list after wiping it: one line carries the bearer token. */
 static void slist_wipe_free(struct curl_slist *l)
 {
@@ -259,6 +288,8 @@ static void slist_wipe_free(struct curl_slist *l)
 int pgd_http_sync(const struct pgd_http_req *rq, long *status, struct pgd_buf *resp, struct pgd_err *err)
 {
 	struct sync_sink sink = {resp, 0};
+	struct sync_source src = {rq->body_file, 0};
+	int has_body = rq->body != NULL || rq->body_file != NULL;
 	struct curl_slist *hdrs = NULL, *tmp;
 	struct pgd_buf auth;
 	char ctype[256];
@@ -294,7 +325,14 @@ int pgd_http_sync(const struct pgd_http_req *rq, long *status, struct pgd_buf *r
 	for (size_t i = 0; rq->headers && rq->headers[i]; i++)
 		if ((tmp = curl_slist_append(hdrs, rq->headers[i])) != NULL)
 			hdrs = tmp;
-	if (rq->body) {
+	if (rq->body_file) { /* from the start: a retry sends the whole body again */
+		clearerr(rq->body_file);
+		if (fseeko(rq->body_file, 0, SEEK_SET) != 0) {
+			ret = pgd_err_set(err, PGD_ERR_IO, rq->url, "无法读取要发送给服务器 %s 的临时文件", rq->url);
+			goto out;
+		}
+	}
+	if (has_body) {
 		snprintf(ctype, sizeof(ctype), "Content-Type: %s",
 		         rq->content_type ? rq->content_type : "application/json");
 		if ((tmp = curl_slist_append(hdrs, ctype)) != NULL)
@@ -312,13 +350,22 @@ int pgd_http_sync(const struct pgd_http_req *rq, long *status, struct pgd_buf *r
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, hdrs);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, sync_write);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, &sink);
-	if (rq->body) {
+	if (rq->body_file) {
+		/* POST mechanics (Content-Length from the size, the body from the read callback);
+		 * PUT through CURLOPT_CUSTOMREQUEST below, as with a body in memory */
+		curl_easy_setopt(e, CURLOPT_POST, 1L);
+		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)rq->body_len);
+		curl_easy_setopt(e, CURLOPT_READFUNCTION, sync_read);
+		curl_easy_setopt(e, CURLOPT_READDATA, &src);
+		curl_easy_setopt(e, CURLOPT_SEEKFUNCTION, sync_seek);
+		curl_easy_setopt(e, CURLOPT_SEEKDATA, &src);
+	} else if (rq->body) {
 		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)rq->body_len);
 		curl_easy_setopt(e, CURLOPT_POSTFIELDS, rq->body);
 	}
 	if (rq->method && strcmp(rq->method, "GET") != 0 && strcmp(rq->method, "POST") != 0)
 		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, rq->method);
-	else if (rq->method && strcmp(rq->method, "POST") == 0 && !rq->body) {
+	else if (rq->method && strcmp(rq->method, "POST") == 0 && !has_body) {
 		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)0);
 		curl_easy_setopt(e, CURLOPT_POSTFIELDS, "");
 	}
@@ -327,6 +374,10 @@ int pgd_http_sync(const struct pgd_http_req *rq, long *status, struct pgd_buf *r
 	if (sink.over) {
 		ret = pgd_err_set(err, PGD_ERR_TOO_LARGE, rq->url, "服务器 %s 的应答超过 %zu 字节上限", rq->url,
 		                  resp->max);
+		goto out;
+	}
+	if (src.failed) {
+		ret = pgd_err_set(err, PGD_ERR_IO, rq->url, "读取要发送给服务器 %s 的临时文件失败", rq->url);
 		goto out;
 	}
 	if (rc != CURLE_OK) {

@@ -5,6 +5,7 @@
 #define PGD_PATROL_FETCH_SYNC_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "pubguard/buf.h"
@@ -18,7 +19,10 @@ struct pgd_http_req {
 	const char *bearer;          /* token for "Authorization: Bearer ..."; NULL: none. Never logged. */
 	const char *const *headers;  /* extra "Name: value" lines, NULL-terminated; may be NULL */
 	const void *body;            /* may be NULL (no body) */
-	size_t body_len;
+	size_t body_len;             /* of body, or of body_file */
+	FILE *body_file;             /* borrowed: the body is read from this file (from its start, every
+	                                time: a retried request sends it whole again) instead of body;
+	                                body_len bytes of it. NULL: body */
 	const char *content_type;    /* of the body; NULL: application/json when there is a body */
 	int timeout_ms;              /* whole exchange; <= 0: 60 s */
 	size_t max_response;         /* answer cap; 0: PGD_HTTP_MAX_RESPONSE; at most PGD_HTTP_MAX_DOWNLOAD */
@@ -29,8 +33,9 @@ struct pgd_http_req {
 /* Send rq and read the answer: *status gets the HTTP status, resp (initialised by the caller;
  * its cap is lowered to PGD_HTTP_MAX_RESPONSE if higher) the body. No redirects are followed.
  * Returns 0 when an answer arrived (any status); PGD_ERR_IO when the server could not be
- * reached or the exchange broke (err names the URL); PGD_ERR_TOO_LARGE when the answer is over
- * the cap (rq->max_response, default PGD_HTTP_MAX_RESPONSE). */
+ * reached or the exchange broke (err names the URL), or rq->body_file could not be read;
+ * PGD_ERR_TOO_LARGE when the answer is over the cap (rq->max_response, default
+ * PGD_HTTP_MAX_RESPONSE). */
 int pgd_http_sync(const struct pgd_http_req *rq, long *status, struct pgd_buf *resp, struct pgd_err *err);
 
 /* The "Expire date" of libcurl's certificate info: "Mar  1 12:00:00 2027 GMT" (OpenSSL) or

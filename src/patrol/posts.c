@@ -465,18 +465,15 @@ int pgd_patrol_check_items(struct pgd_scanner *sc, const struct pgd_feed *f, con
 
 static void add_found(struct pgd_patrol_report *r, const struct pgd_feed_item *it)
 {
-	struct pgd_patrol_item *x;
-	PGD_GROW(r->found, r->n_found + 1, r->cap_found);
-	x = &r->found[r->n_found++];
-	memset(x, 0, sizeof(*x));
-	x->url = it->link ? pgd_strdup(it->link) : NULL;
-	x->title = it->title ? pgd_strdup(it->title) : NULL;
-	x->published = it->published;
+	char sha[65] = "";
+	uint64_t simhash = 0;
+
 	if (it->content && *it->content) {
 		size_t n = strlen(it->content);
-		pgd_sha256_hex(it->content, n, x->sha256);
-		x->simhash = pgd_simhash(it->content, n);
+		pgd_sha256_hex(it->content, n, sha);
+		simhash = pgd_simhash(it->content, n);
 	}
+	pgd_patrol_found_add(r, it->link, it->title, it->published, sha, simhash);
 }
 
 /* The export itself is the evidence of the findings on it: a file named by its SHA-256. */

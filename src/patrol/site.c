@@ -787,20 +787,6 @@ static void add_column(struct crawl *c, const char *url, const char *name, const
 	k->empty = empty;
 }
 
-static void add_item(struct pgd_patrol_report *r, const char *url, const char *title, time_t published,
-	const char *sha, uint64_t simhash)
-{
-	struct pgd_patrol_item *it;
-	PGD_GROW(r->found, r->n_found + 1, r->cap_found);
-	it = &r->found[r->n_found++];
-	memset(it, 0, sizeof(*it));
-	it->url = pgd_strdup(url);
-	it->title = pgd_strdup(title);
-	it->published = published;
-	snprintf(it->sha256, sizeof(it->sha256), "%s", sha ? sha : "");
-	it->simhash = simhash;
-}
-
 static void judge_column(struct crawl *c, size_t idx, const char *url, const struct pgd_page *pg)
 {
 	const struct pgd_patrol_thresholds *th = c->th;
@@ -905,7 +891,7 @@ static void apply(struct crawl *c, size_t idx, const struct pgd_page_analysis *a
 		e->column = 1;
 		judge_column(c, idx, url, pg);
 	} else if (pg->pub_date || (pg->title && a->first_date && pg->n_list_items < 2)) {
-		add_item(c->r, url, pg->title, pg->pub_date ? pg->pub_date : a->first_date, a->sha256, a->simhash);
+		pgd_patrol_found_add(c->r, url, pg->title, pg->pub_date ? pg->pub_date : a->first_date, a->sha256, a->simhash);
 	}
 	for (size_t i = 0; i < pg->n_links; i++) {
 		const struct pgd_page_link *l = &pg->links[i];
@@ -1574,7 +1560,7 @@ static void feed_items(const struct pgd_feed *feed, struct pgd_patrol_report *r)
 			pgd_sha256_hex(it->content, n, sha);
 			sh = pgd_simhash(it->content, n);
 		}
-		add_item(r, it->link, it->title, it->published, sha, sh);
+		pgd_patrol_found_add(r, it->link, it->title, it->published, sha, sh);
 	}
 }
 

@@ -38,6 +38,7 @@
 #define MAX_EVIDENCE 1000
 #define MAX_SHOTS 10
 #define MAX_EVIDENCE_BYTES (16u << 20)
+#define MAX_RESULT_BYTES (128u << 20) /* the server's cap on a RESULT body (PGD_BIG_BODY_MAX) */
 #define SHOT_TIMEOUT_S 30
 
 /* ---- timestamps ---- */
@@ -432,24 +433,80 @@ static int evidence_in(const struct pgd_worker_result *res, size_t i)
 	       is_hex(e->sha256, 64);
 }
 
-int pgd_worker_result_json(const struct pgd_worker_result *res, char **out, struct pgd_err *err)
+/* The RESULT is written piece by piece: each finding, column, item ... becomes a small JSON
+ * value, is written and freed, and the items come through pgd_patrol_found_each (possibly from
+ * the report's spill file), so a 100,000-item result never sits in memory as one tree (about
+ * 1.5 KB an item) or one string. */
+struct result_out {
+	FILE *f;
+	int bad;     /* a write failed */
+	size_t n;    /* items written (the walk's count) */
+};
+
+static void out_str(struct result_out *o, const char *s)
+{
+	if (fputs(s, o->f) == EOF)
+		o->bad = 1;
+}
+
+/* Write v compactly and free it. */
+static void out_json(struct result_out *o, json_t *v)
+{
+	if (v == NULL || json_dumpf(v, o->f, JSON_COMPACT | JSON_ENCODE_ANY) < 0)
+		o->bad = 1;
+	json_decref(v);
+}
+
+/* pgd_patrol_found_each callback: one item, up to MAX_ITEMS (1 stops the walk there, 2 on a
+ * write failure). */
+static int out_item(void *arg, const struct pgd_patrol_item *it)
+{
+	struct result_out *o = arg;
+	json_t *x;
+
+	if (o->n >= MAX_ITEMS)
+		return 1;
+	if (long_url(it->url))
+		return 0;
+	x = json_object();
+	json_object_set_new(x, "url", jstr(it->url));
+	json_object_set_new(x, "title", jstr(it->title));
+	json_object_set_new(x, "published", jts(it->published));
+	json_object_set_new(x, "sha256", is_hex(it->sha256, 64) ? json_string(it->sha256) : json_null());
+	json_object_set_new(x, "simhash", it->simhash ? jhash(it->simhash) : json_null());
+	if (o->n)
+		out_str(o, ",");
+	out_json(o, x);
+	o->n++;
+	return o->bad ? 2 : 0;
+}
+
+/* Write the RESULT of res to f. *lease_at (may be NULL) gets the offset of the lease's first
+ * character in what was written, so that a file holding it can be wiped. 0; PGD_ERR_IO when the
+ * report's spilled items cannot be read back (err says why) or f cannot be written. */
+static int result_write(const struct pgd_worker_result *res, FILE *f, long long *lease_at, struct pgd_err *err)
 {
 	const struct pgd_patrol_report *r = res->report;
-	json_t *root = json_object(), *sum = json_object();
-	json_t *fa = json_array(), *ca = json_array(), *ia = json_array(), *ea = json_array();
+	struct result_out o = {f, 0, 0};
+	json_t *sum = json_object();
 	const char **kept = NULL; /* sorted shas of evidence in the result, for references to it */
 	size_t nkept = 0;
-	int rc = 0;
+	off_t at;
+	int rc = 0, first;
 
-	*out = NULL;
-	json_object_set_new(root, "lease", json_string(res->lease ? res->lease : ""));
+	out_str(&o, "{\"lease\":");
+	at = ftello(f);
+	if (lease_at)
+		*lease_at = at < 0 ? -1 : (long long)at + 1; /* after the quote */
+	out_json(&o, json_string(res->lease ? res->lease : ""));
 	json_object_set_new(sum, "pages", json_integer(r ? (json_int_t)r->pages : 0));
 	json_object_set_new(sum, "links", json_integer(r ? (json_int_t)r->links : 0));
 	json_object_set_new(sum, "feeds", json_integer(r ? (json_int_t)r->feeds : 0));
 	json_object_set_new(sum, "pages_unchanged", json_integer(r ? (json_int_t)r->pages_unchanged : 0));
 	json_object_set_new(sum, "started_at", jts(res->started_at ? res->started_at : 1));
 	json_object_set_new(sum, "finished_at", jts(res->finished_at ? res->finished_at : 1));
-	json_object_set_new(root, "summary", sum);
+	out_str(&o, ",\"summary\":");
+	out_json(&o, sum);
 
 	if (r && r->n_evidence) {
 		kept = pgd_calloc(r->n_evidence, sizeof(*kept));
@@ -459,111 +516,137 @@ int pgd_worker_result_json(const struct pgd_worker_result *res, char **out, stru
 		qsort(kept, nkept, sizeof(*kept), cmp_str);
 	}
 
-	for (size_t i = 0; r && i < r->n_evidence; i++) {
-		const struct pgd_patrol_evidence *e = &r->evidence[i];
-		json_t *o;
-		if (!evidence_in(res, i))
-			continue;
-		o = json_object();
-		json_object_set_new(o, "sha256", json_string(e->sha256));
-		json_object_set_new(o, "kind", json_string(e->kind && strcmp(e->kind, "screenshot") == 0 ? "screenshot"
-		                                                                                         : "page"));
-		json_object_set_new(o, "url", jstr(e->url ? e->url : ""));
-		json_object_set_new(o, "fetched_at", jts(e->fetched_at ? e->fetched_at : res->finished_at));
-		json_object_set_new(o, "status", json_integer(e->status));
-		json_object_set_new(o, "content_type", jstr(e->content_type));
-		json_object_set_new(o, "headers", jstr(e->headers));
-		json_object_set_new(o, "size", json_integer((json_int_t)e->size));
-		json_object_set_new(o, "of", evidence_kept(kept, nkept, e->of) ? json_string(e->of) : json_null());
-		json_array_append_new(ea, o);
-	}
-
-	for (size_t i = 0, n = 0; r && i < r->n && n < MAX_FINDINGS; i++) {
-		const struct pgd_patrol_finding *f = &r->items[i];
+	out_str(&o, ",\"findings\":[");
+	for (size_t i = 0, n = 0; r && i < r->n && n < MAX_FINDINGS && !o.bad; i++) {
+		const struct pgd_patrol_finding *fi = &r->items[i];
 		const char *shot = res->shots ? res->shots[i] : NULL;
-		json_t *o;
-		if (long_url(f->url) || long_url(f->target))
+		json_t *x;
+		if (long_url(fi->url) || long_url(fi->target))
 			continue;
-		o = json_object();
-		json_object_set_new(o, "url", jstr(f->url ? f->url : ""));
-		json_object_set_new(o, "target", jstr(f->target));
-		json_object_set_new(o, "category", jstr(f->category ? f->category : ""));
-		json_object_set_new(o, "severity", json_string(pgd_patrol_severity_name(f->severity)));
-		json_object_set_new(o, "line", json_integer(f->line));
-		json_object_set_new(o, "text", jstr(f->text));
-		json_object_set_new(o, "message", jstr(f->message ? f->message : ""));
-		json_object_set_new(o, "evidence", evidence_kept(kept, nkept, f->evidence) ? json_string(f->evidence) : json_null());
-		json_object_set_new(o, "screenshot", evidence_kept(kept, nkept, shot) ? json_string(shot) : json_null());
-		json_array_append_new(fa, o);
+		x = json_object();
+		json_object_set_new(x, "url", jstr(fi->url ? fi->url : ""));
+		json_object_set_new(x, "target", jstr(fi->target));
+		json_object_set_new(x, "category", jstr(fi->category ? fi->category : ""));
+		json_object_set_new(x, "severity", json_string(pgd_patrol_severity_name(fi->severity)));
+		json_object_set_new(x, "line", json_integer(fi->line));
+		json_object_set_new(x, "text", jstr(fi->text));
+		json_object_set_new(x, "message", jstr(fi->message ? fi->message : ""));
+		json_object_set_new(x, "evidence", evidence_kept(kept, nkept, fi->evidence) ? json_string(fi->evidence) : json_null());
+		json_object_set_new(x, "screenshot", evidence_kept(kept, nkept, shot) ? json_string(shot) : json_null());
+		if (n)
+			out_str(&o, ",");
+		out_json(&o, x);
 		n++;
 	}
 
-	for (size_t i = 0, n = 0; r && i < r->n_columns && n < MAX_COLUMNS; i++) {
+	out_str(&o, "],\"columns\":[");
+	for (size_t i = 0, n = 0; r && i < r->n_columns && n < MAX_COLUMNS && !o.bad; i++) {
 		const struct pgd_patrol_column *c = &r->columns[i];
 		const char *kind = c->kind && (strcmp(c->kind, "news") == 0 || strcmp(c->kind, "notice") == 0) ? c->kind
 		                                                                                                : "other";
-		json_t *o;
+		json_t *x;
 		if (c->url == NULL || long_url(c->url))
 			continue;
-		o = json_object();
-		json_object_set_new(o, "url", jstr(c->url));
-		json_object_set_new(o, "name", jstr(c->name));
-		json_object_set_new(o, "kind", json_string(kind));
-		json_object_set_new(o, "newest", jts(c->newest));
-		json_object_set_new(o, "items", json_integer((json_int_t)c->items));
-		json_object_set_new(o, "stale", json_boolean(c->stale));
-		json_object_set_new(o, "empty", json_boolean(c->empty));
-		json_array_append_new(ca, o);
+		x = json_object();
+		json_object_set_new(x, "url", jstr(c->url));
+		json_object_set_new(x, "name", jstr(c->name));
+		json_object_set_new(x, "kind", json_string(kind));
+		json_object_set_new(x, "newest", jts(c->newest));
+		json_object_set_new(x, "items", json_integer((json_int_t)c->items));
+		json_object_set_new(x, "stale", json_boolean(c->stale));
+		json_object_set_new(x, "empty", json_boolean(c->empty));
+		if (n)
+			out_str(&o, ",");
+		out_json(&o, x);
 		n++;
 	}
 
-	for (size_t i = 0, n = 0; r && i < r->n_found && n < MAX_ITEMS; i++) {
-		const struct pgd_patrol_item *it = &r->found[i];
-		json_t *o;
-		if (long_url(it->url))
-			continue;
-		o = json_object();
-		json_object_set_new(o, "url", jstr(it->url));
-		json_object_set_new(o, "title", jstr(it->title));
-		json_object_set_new(o, "published", jts(it->published));
-		json_object_set_new(o, "sha256", is_hex(it->sha256, 64) ? json_string(it->sha256) : json_null());
-		json_object_set_new(o, "simhash", it->simhash ? jhash(it->simhash) : json_null());
-		json_array_append_new(ia, o);
-		n++;
+	out_str(&o, "],\"items\":[");
+	if (r && !o.bad) {
+		rc = pgd_patrol_found_each(r, out_item, &o, err);
+		if (rc > 0) /* stopped at MAX_ITEMS, or a write failed (o.bad) */
+			rc = 0;
+		if (rc < 0)
+			goto out;
 	}
-
-	json_object_set_new(root, "findings", fa);
-	json_object_set_new(root, "columns", ca);
-	json_object_set_new(root, "items", ia);
+	out_str(&o, "],\"home\":");
 	if (r && is_hex(r->home.sha256, 64)) {
 		json_t *h = json_object();
 		json_object_set_new(h, "sha256", json_string(r->home.sha256));
 		json_object_set_new(h, "simhash", jhash(r->home.simhash));
 		json_object_set_new(h, "title", jstr(r->home.title));
 		json_object_set_new(h, "text_len", json_integer((json_int_t)r->home.text_len));
-		json_object_set_new(root, "home", h);
+		out_json(&o, h);
 	} else {
-		json_object_set_new(root, "home", json_null());
+		out_str(&o, "null");
 	}
+	out_str(&o, ",\"probe\":");
 	if (res->probe) {
 		const struct pgd_patrol_probe *p = res->probe;
-		json_t *o = json_object();
-		json_object_set_new(o, "at", jts(p->at ? p->at : 1));
-		json_object_set_new(o, "ok", json_boolean(p->ok));
-		json_object_set_new(o, "status", json_integer(p->status));
-		json_object_set_new(o, "ms", json_integer(p->ms));
-		json_object_set_new(o, "error", jstr(p->ok ? "" : p->error));
-		json_object_set_new(o, "tls_expires", jts(p->tls_expires));
-		json_object_set_new(root, "probe", o);
+		json_t *x = json_object();
+		json_object_set_new(x, "at", jts(p->at ? p->at : 1));
+		json_object_set_new(x, "ok", json_boolean(p->ok));
+		json_object_set_new(x, "status", json_integer(p->status));
+		json_object_set_new(x, "ms", json_integer(p->ms));
+		json_object_set_new(x, "error", jstr(p->ok ? "" : p->error));
+		json_object_set_new(x, "tls_expires", jts(p->tls_expires));
+		out_json(&o, x);
 	} else {
-		json_object_set_new(root, "probe", json_null());
+		out_str(&o, "null");
 	}
-	json_object_set_new(root, "evidence", ea);
-	*out = json_dumps(root, JSON_COMPACT);
-	if (*out == NULL)
-		rc = pgd_err_set(err, PGD_ERR_INTERNAL, NULL, "无法生成巡查结果 JSON");
-	json_decref(root);
+
+	out_str(&o, ",\"evidence\":[");
+	first = 1;
+	for (size_t i = 0; r && i < r->n_evidence && !o.bad; i++) {
+		const struct pgd_patrol_evidence *e = &r->evidence[i];
+		json_t *x;
+		if (!evidence_in(res, i))
+			continue;
+		x = json_object();
+		json_object_set_new(x, "sha256", json_string(e->sha256));
+		json_object_set_new(x, "kind", json_string(e->kind && strcmp(e->kind, "screenshot") == 0 ? "screenshot"
+		                                                                                         : "page"));
+		json_object_set_new(x, "url", jstr(e->url ? e->url : ""));
+		json_object_set_new(x, "fetched_at", jts(e->fetched_at ? e->fetched_at : res->finished_at));
+		json_object_set_new(x, "status", json_integer(e->status));
+		json_object_set_new(x, "content_type", jstr(e->content_type));
+		json_object_set_new(x, "headers", jstr(e->headers));
+		json_object_set_new(x, "size", json_integer((json_int_t)e->size));
+		json_object_set_new(x, "of", evidence_kept(kept, nkept, e->of) ? json_string(e->of) : json_null());
+		if (!first)
+			out_str(&o, ",");
+		out_json(&o, x);
+		first = 0;
+	}
+	out_str(&o, "]}");
+	if (fflush(f) != 0)
+		o.bad = 1;
+	if (o.bad)
+		rc = pgd_err_set(err, PGD_ERR_IO, "result", "无法写入巡查结果：%s", strerror(errno));
+out:
 	free(kept);
+	return rc;
+}
+
+int pgd_worker_result_json(const struct pgd_worker_result *res, char **out, struct pgd_err *err)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int rc;
+
+	*out = NULL;
+	if (f == NULL)
+		return pgd_err_set(err, PGD_ERR_INTERNAL, NULL, "无法生成巡查结果 JSON");
+	rc = result_write(res, f, NULL, err);
+	if (fclose(f) != 0 && rc == 0)
+		rc = pgd_err_set(err, PGD_ERR_INTERNAL, NULL, "无法生成巡查结果 JSON");
+	if (rc < 0 && buf) {
+		pgd_wipe(buf, len); /* holds the lease */
+		free(buf);
+		buf = NULL;
+	}
+	*out = buf;
 	return rc;
 }
 
@@ -617,7 +700,7 @@ struct api_answer {
 };
 
 static int api(struct worker *w, const char *method, const char *path, const char *const *headers,
-	const void *body, size_t len, const char *ctype, struct api_answer *ans, struct pgd_err *err)
+	const void *body, size_t len, FILE *file, const char *ctype, struct api_answer *ans, struct pgd_err *err)
 {
 	struct pgd_http_req rq = {0};
 	struct pgd_buf resp;
@@ -633,8 +716,10 @@ static int api(struct worker *w, const char *method, const char *path, const cha
 	rq.headers = headers;
 	rq.body = body;
 	rq.body_len = len;
+	rq.body_file = file;
 	rq.content_type = ctype;
-	rq.timeout_ms = len > (1u << 20) ? 300000 : 60000;
+	/* big bodies (evidence, a result of many items): 5 minutes, and a second more per 256 KB */
+	rq.timeout_ms = len > (1u << 20) ? 300000 + (int)(len >> 18) * 1000 : 60000;
 	rc = pgd_http_sync(&rq, &ans->status, &resp, err);
 	if (rc == 0 && resp.len > 0) {
 		ans->json = json_loadb(resp.data, resp.len, 0, NULL);
@@ -670,9 +755,10 @@ static int transient(int rc, const struct api_answer *a)
 	return rc == PGD_ERR_IO || (rc == 0 && (a->status >= 500 || a->status == 429));
 }
 
-/* Retry an idempotent exchange with backoff (1, 2, 4, 8, 16 s) while it fails transiently. */
+/* Retry an idempotent exchange with backoff (1, 2, 4, 8, 16 s) while it fails transiently. A
+ * body from a file is sent from its start every time (pgd_http_sync rewinds it). */
 static int api_retry(struct worker *w, const char *method, const char *path, const char *const *headers,
-	const void *body, size_t len, const char *ctype, struct api_answer *ans, struct pgd_err *err)
+	const void *body, size_t len, FILE *file, const char *ctype, struct api_answer *ans, struct pgd_err *err)
 {
 	long wait_ms = 1000;
 	int rc = 0;
@@ -684,7 +770,7 @@ static int api_retry(struct worker *w, const char *method, const char *path, con
 			nap(w, wait_ms);
 			wait_ms *= 2;
 		}
-		rc = api(w, method, path, headers, body, len, ctype, ans, err);
+		rc = api(w, method, path, headers, body, len, file, ctype, ans, err);
 		if (!transient(rc, ans) || stopping(w))
 			break;
 	}
@@ -707,7 +793,7 @@ static void job_fail(struct worker *w, int64_t id, const char *lease, const char
 	body = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
 	snprintf(path, sizeof(path), "/jobs/%" PRId64 "/fail", id);
-	if (body && api_retry(w, "POST", path, NULL, body, strlen(body), NULL, &ans, &err) == 0)
+	if (body && api_retry(w, "POST", path, NULL, body, strlen(body), NULL, NULL, &ans, &err) == 0)
 		wlog(w, "job %" PRId64 " reported failed (HTTP %ld)", id, ans.status);
 	else
 		wlog(w, "job %" PRId64 ": could not report the failure", id);
@@ -776,6 +862,36 @@ out:
 	}
 	close(fd);
 	return rc;
+}
+
+/* A new temporary file for the RESULT in the work directory, unlinked at once (gone with the
+ * process), 0600. NULL when it cannot be made. */
+static FILE *result_file(const struct worker *w)
+{
+	char path[4200];
+	FILE *f;
+	int fd;
+
+	if (snprintf(path, sizeof(path), "%s/pgd-result-XXXXXX", temp_base(w)) >= (int)sizeof(path))
+		return NULL;
+	fd = mkstemp(path);
+	if (fd < 0)
+		return NULL;
+	unlink(path);
+	f = fdopen(fd, "w+b");
+	if (f == NULL)
+		close(fd);
+	return f;
+}
+
+/* Close the RESULT file after overwriting the lease in it (a secret, wiped after use). */
+static void result_file_close(FILE *f, long long lease_at, size_t lease_len)
+{
+	static const char zeros[128];
+
+	if (lease_at >= 0 && lease_len <= sizeof(zeros) && fseeko(f, (off_t)lease_at, SEEK_SET) == 0)
+		fwrite(zeros, 1, lease_len, f);
+	fclose(f);
 }
 
 /* ---- screenshots (headless chromium, never through a shell) ---- */
@@ -995,7 +1111,7 @@ static void on_progress(void *arg, size_t done, size_t queued)
 	body = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
 	snprintf(path, sizeof(path), "/jobs/%" PRId64 "/progress", run->job->id);
-	if (body && api(run->w, "POST", path, NULL, body, strlen(body), NULL, &ans, &err) == 0 && lease_lost(&ans)) {
+	if (body && api(run->w, "POST", path, NULL, body, strlen(body), NULL, NULL, &ans, &err) == 0 && lease_lost(&ans)) {
 		run->lost = 1;
 		wlog(run->w, "job %" PRId64 ": lease lost, abandoning", run->job->id);
 	}
@@ -1037,7 +1153,7 @@ static int upload_one(struct worker *w, struct pgd_worker_job *job, const char *
 		goto out;
 	snprintf(xlease, sizeof(xlease), "X-Lease: %s", job->lease);
 	snprintf(path, sizeof(path), "/jobs/%" PRId64 "/evidence/%s", job->id, e->sha256);
-	rc = api_retry(w, "PUT", path, hdrs, data, len, "application/octet-stream", &ans, err);
+	rc = api_retry(w, "PUT", path, hdrs, data, len, NULL, "application/octet-stream", &ans, err);
 	if (rc < 0)
 		goto out;
 	if (lease_lost(&ans))
@@ -1119,11 +1235,15 @@ static int run_job(struct worker *w, struct pgd_worker_job *job, struct pgd_err 
 	struct pgd_err perr = {0};
 	struct run run = {0};
 	struct api_answer ans;
-	char evdir[4096] = "", path[64], **shots = NULL, *body = NULL;
+	char evdir[4096] = "", path[64], **shots = NULL;
 	unsigned char *ok = NULL;
+	FILE *body = NULL; /* the RESULT, written to an unlinked temporary file */
+	long long lease_at = -1;
+	off_t size;
 	int rc = 0, prc = 0;
 
 	memset(&rep, 0, sizeof(rep));
+	rep.spill_found = 1; /* items past PGD_PATROL_FOUND_INMEM wait in a temporary file */
 	memset(&ans, 0, sizeof(ans));
 	run.w = w;
 	run.job = job;
@@ -1203,16 +1323,26 @@ static int run_job(struct worker *w, struct pgd_worker_job *job, struct pgd_err 
 		res.evidence_ok = ok;
 	}
 	res.finished_at = time(NULL);
-	if (pgd_worker_result_json(&res, &body, &perr) < 0) {
+	body = result_file(w);
+	if (body == NULL) {
+		job_fail(w, job->id, job->lease, "工作进程无法创建巡查结果临时文件");
+		goto out;
+	}
+	if (result_write(&res, body, &lease_at, &perr) < 0) {
 		job_fail(w, job->id, job->lease, perr.message);
 		goto out;
 	}
-	if (strlen(body) > MAX_EVIDENCE_BYTES) {
-		job_fail(w, job->id, job->lease, "巡查结果超过 16 MB 上限，无法提交（问题或栏目过多）");
+	size = ftello(body);
+	if (size < 0) {
+		job_fail(w, job->id, job->lease, "工作进程无法读取巡查结果临时文件");
+		goto out;
+	}
+	if ((unsigned long long)size > MAX_RESULT_BYTES) {
+		job_fail(w, job->id, job->lease, "巡查结果超过 128 MB 上限，无法提交（问题或条目过多）");
 		goto out;
 	}
 	snprintf(path, sizeof(path), "/jobs/%" PRId64 "/result", job->id);
-	rc = api_retry(w, "POST", path, NULL, body, strlen(body), NULL, &ans, err);
+	rc = api_retry(w, "POST", path, NULL, NULL, (size_t)size, body, NULL, &ans, err);
 	if (rc < 0) {
 		if (rc == PGD_ERR_IO) { /* the lease will expire and the job run again */
 			wlog(w, "job %" PRId64 ": result not delivered, giving up", job->id);
@@ -1221,9 +1351,9 @@ static int run_job(struct worker *w, struct pgd_worker_job *job, struct pgd_err 
 		goto out;
 	}
 	if (ans.status == 200) {
-		wlog(w, "job %" PRId64 ": result %s: %zu findings, %zu pages, %zu evidence", job->id,
+		wlog(w, "job %" PRId64 ": result %s: %zu findings, %zu pages, %zu items, %zu evidence", job->id,
 		     json_string_value(json_object_get(ans.json, "status")) ? json_string_value(json_object_get(ans.json, "status")) : "stored",
-		     rep.n, rep.pages, rep.n_evidence);
+		     rep.n, rep.pages, pgd_patrol_found_count(&rep), rep.n_evidence);
 	} else if (lease_lost(&ans)) {
 		wlog(w, "job %" PRId64 ": lease lost, result dropped", job->id);
 	} else {
@@ -1238,10 +1368,8 @@ out:
 			free(shots[i]);
 	free(shots);
 	free(ok);
-	if (body) {
-		pgd_wipe(body, strlen(body));
-		free(body);
-	}
+	if (body)
+		result_file_close(body, lease_at, strlen(job->lease));
 	api_answer_release(&ans);
 	pgd_patrol_report_release(&rep);
 	rm_tree(evdir);
@@ -1264,7 +1392,7 @@ static int lease(struct worker *w, struct pgd_worker_job *job, struct pgd_err *e
 	json_object_set_new(o, "kinds", kinds);
 	body = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
-	rc = api(w, "POST", "/lease", NULL, body, body ? strlen(body) : 0, NULL, &ans, err);
+	rc = api(w, "POST", "/lease", NULL, body, body ? strlen(body) : 0, NULL, NULL, &ans, err);
 	free(body);
 	if (rc < 0)
 		goto out;

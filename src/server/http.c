@@ -546,7 +546,9 @@ static enum MHD_Result run_api(struct pgd_server *s, struct MHD_Connection *c, c
 	}
 	if (ctx->too_large) {
 		ret = send_error(c, 413, "too_large", NULL,
-			(route->flags & (PGD_ROUTE_UPLOAD | PGD_ROUTE_BIG)) ? "上传内容超过 16 MB 上限" : "请求内容超过 1 MB 上限",
+			(route->flags & PGD_ROUTE_UPLOAD) ? "上传内容超过 16 MB 上限"
+			: (route->flags & PGD_ROUTE_BIG)  ? "提交的内容超过 128 MB 上限"
+			                                  : "请求内容超过 1 MB 上限",
 			NULL);
 		goto out;
 	}
@@ -618,7 +620,8 @@ out:
 	return ret;
 }
 
-/* The body cap of method + url: 16 MB for uploads and big JSON routes, else 1 MB. */
+/* The body cap of method + url: 16 MB for uploads, 128 MB for big JSON routes (a patrol RESULT),
+ * else 1 MB. */
 static size_t body_cap(const char *method, const char *url)
 {
 	struct pgd_buf allow;

@@ -22,7 +22,10 @@
 
 #define PGD_BODY_MAX (1u << 20)        /* JSON request bodies */
 #define PGD_UPLOAD_MAX (16u << 20)     /* import files (routes with PGD_ROUTE_UPLOAD) */
-#define PGD_BIG_BODY_MAX (16u << 20)   /* JSON bodies of routes with PGD_ROUTE_BIG (patrol results) */
+/* JSON bodies of routes with PGD_ROUTE_BIG (only a worker's patrol RESULT): 100,000 items (the
+ * protocol's cap) at about 600 bytes each with long titles are 60 MB, as many findings about as
+ * much again, columns and evidence a few MB; workers stream it from a file */
+#define PGD_BIG_BODY_MAX (128u << 20)
 
 /* ---- roles (REGULATION.md roles table + the three separated 等保 administrators) ----
  * The names are stored in user_roles.role. */

@@ -1,6 +1,7 @@
 /* The patrol worker (src/patrol/worker.c, fetch_sync.c): job JSON -> opts/thresholds, bad jobs
  * with clear errors, a hand-filled report -> RESULT JSON checked field by field, the probe's
- * RESULT, SHA-256 (patrol/sha256.c, which names evidence) against the FIPS 180-4 examples, the certificate date parser and a probe of a
+ * RESULT, a RESULT whose items were spilled to a file, a request body sent from a file (whole
+ * again on a retry), SHA-256 (patrol/sha256.c, which names evidence) against the FIPS 180-4 examples, the certificate date parser and a probe of a
  * closed loopback port. Instants worked out by hand from 2026-11-30 00:00 UTC = 1795996800. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +14,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 
 #include <cmocka.h>
 #include <jansson.h>
@@ -441,6 +443,212 @@ static void test_result_probe_and_caps(void **state)
 	pgd_patrol_report_release(&r);
 }
 
+/* A report whose items went to the spill file: the RESULT (written piece by piece, the items read
+ * back from the file) holds every one, in order, with NULL url/title and unknown sha256/simhash
+ * as null; an item whose URL is over 8 KB is left out, as before. */
+static void test_result_spilled_items(void **state)
+{
+	enum { N = 3 * PGD_PATROL_FOUND_INMEM + 17 };
+	struct pgd_patrol_report r;
+	struct pgd_worker_result res = {0};
+	struct pgd_err err = {0};
+	char url[128], title[128], sha[65], *text = NULL, *longurl;
+	json_t *j, *a, *o;
+
+	memset(&r, 0, sizeof(r));
+	r.spill_found = 1;
+	for (size_t i = 0; i < N; i++) {
+		snprintf(url, sizeof(url), "http://a.gov.cn/news/%zu.html", i);
+		snprintf(title, sizeof(title), "第%zu条：市政府召开常务会议", i);
+		for (size_t k = 0; k < 64; k++)
+			sha[k] = "0123456789abcdef"[(i + k) % 16];
+		sha[64] = '\0';
+		pgd_patrol_found_add(&r, i % 9 == 4 ? NULL : url, i % 10 == 7 ? NULL : title, UTC_1130 + (time_t)i,
+		                     i % 8 == 0 ? "" : sha, i % 6 == 0 ? 0 : 0x0123456789abcdefULL + i);
+	}
+	longurl = pgd_malloc(9000);
+	memset(longurl, 'x', 8999);
+	memcpy(longurl, "http://a.gov.cn/", 16);
+	longurl[8999] = '\0';
+	pgd_patrol_found_add(&r, longurl, "太长的网址", 0, NULL, 0); /* spilled, then left out */
+	free(longurl);
+	assert_int_equal(r.n_found, PGD_PATROL_FOUND_INMEM);
+	assert_int_equal(r.n_found_spilled, N + 1 - PGD_PATROL_FOUND_INMEM);
+
+	res.lease = LEASE;
+	res.report = &r;
+	res.started_at = UTC_1130;
+	res.finished_at = UTC_1130 + 61;
+	assert_int_equal(pgd_worker_result_json(&res, &text, &err), 0);
+	j = json_loads(text, 0, NULL);
+	assert_non_null(j);
+	assert_int_equal(json_object_size(j), 8);
+	assert_string_equal(json_string_value(get(j, "lease")), LEASE);
+	assert_int_equal(json_array_size(get(j, "findings")), 0);
+	a = get(j, "items");
+	assert_int_equal(json_array_size(a), N);
+	for (size_t i = 0; i < N; i++) {
+		char ts[32], hex[17];
+		o = json_array_get(a, i);
+		assert_int_equal(json_object_size(o), 5);
+		snprintf(url, sizeof(url), "http://a.gov.cn/news/%zu.html", i);
+		snprintf(title, sizeof(title), "第%zu条：市政府召开常务会议", i);
+		for (size_t k = 0; k < 64; k++)
+			sha[k] = "0123456789abcdef"[(i + k) % 16];
+		sha[64] = '\0';
+		if (i % 9 == 4)
+			assert_true(json_is_null(get(o, "url")));
+		else
+			assert_string_equal(json_string_value(get(o, "url")), url);
+		if (i % 10 == 7)
+			assert_true(json_is_null(get(o, "title")));
+		else
+			assert_string_equal(json_string_value(get(o, "title")), title);
+		pgd_worker_format_ts(UTC_1130 + (time_t)i, ts, sizeof(ts));
+		if (i == 0)
+			assert_string_equal(json_string_value(get(o, "published")), "2026-11-30T00:00:00Z");
+		assert_string_equal(json_string_value(get(o, "published")), ts);
+		if (i % 8 == 0)
+			assert_true(json_is_null(get(o, "sha256")));
+		else
+			assert_string_equal(json_string_value(get(o, "sha256")), sha);
+		snprintf(hex, sizeof(hex), "%016llx", (unsigned long long)(0x0123456789abcdefULL + i));
+		if (i % 6 == 0)
+			assert_true(json_is_null(get(o, "simhash")));
+		else
+			assert_string_equal(json_string_value(get(o, "simhash")), hex);
+	}
+	assert_true(json_is_null(get(j, "home")));
+	assert_true(json_is_null(get(j, "probe")));
+	assert_int_equal(json_array_size(get(j, "evidence")), 0);
+	json_decref(j);
+	pgd_wipe(text, strlen(text));
+	free(text);
+
+	/* a spill file that cannot be read back: an error naming it, no RESULT */
+	assert_int_equal(fflush(r.found_spill), 0);
+	assert_int_equal(ftruncate(fileno(r.found_spill), 10), 0);
+	assert_int_equal(pgd_worker_result_json(&res, &text, &err), PGD_ERR_IO);
+	assert_null(text);
+	assert_non_null(strstr(err.message, "临时文件"));
+	pgd_patrol_report_release(&r);
+}
+
+/* ---- a request body read from a file (fetch_sync.c) ---- */
+
+/* A loopback HTTP server in a child process: answers `n` requests, each with its method (4
+ * bytes: "POST", "PUT ") and its body echoed back (Content-Length requests only), then exits. */
+static pid_t echo_server(int n, unsigned short *port)
+{
+	struct sockaddr_in sa;
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	pid_t pid;
+
+	assert_true(fd >= 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(fd, 4), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+	*port = ntohs(sa.sin_port);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid > 0) {
+		close(fd);
+		return pid;
+	}
+	for (int k = 0; k < n; k++) {
+		static char head[8192], reply[256];
+		char *body = NULL, *end, *cl;
+		size_t got = 0, want = 0, hl;
+		int c = accept(fd, NULL, NULL);
+		if (c < 0)
+			_exit(1);
+		while (got < sizeof(head) - 1) { /* the head */
+			ssize_t r = read(c, head + got, sizeof(head) - 1 - got);
+			if (r <= 0)
+				_exit(2);
+			got += (size_t)r;
+			head[got] = '\0';
+			if (strstr(head, "\r\n\r\n"))
+				break;
+		}
+		end = strstr(head, "\r\n\r\n");
+		cl = strstr(head, "\r\nContent-Length:");
+		if (end == NULL || cl == NULL)
+			_exit(3);
+		want = strtoul(cl + 17, NULL, 10);
+		hl = (size_t)(end + 4 - head);
+		body = malloc(want + 1);
+		if (body == NULL)
+			_exit(4);
+		got -= hl;
+		memcpy(body, end + 4, got);
+		while (got < want) {
+			ssize_t r = read(c, body + got, want - got);
+			if (r <= 0)
+				_exit(5);
+			got += (size_t)r;
+		}
+		snprintf(reply, sizeof(reply), "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n%.4s",
+		         want + 4, head);
+		if (write(c, reply, strlen(reply)) < 0 || write(c, body, want) < 0)
+			_exit(6);
+		free(body);
+		close(c);
+	}
+	_exit(0);
+}
+
+static void test_http_body_file(void **state)
+{
+	enum { SIZE = 300000 }; /* several of libcurl's upload buffers */
+	struct pgd_http_req rq = {0};
+	struct pgd_buf resp;
+	struct pgd_err err = {0};
+	unsigned short port;
+	char url[64], *data = pgd_malloc(SIZE);
+	long status = 0;
+	int wst = 0;
+	pid_t pid;
+	FILE *f = tmpfile();
+
+	assert_non_null(f);
+	for (size_t i = 0; i < SIZE; i++)
+		data[i] = (char)('a' + (i * 7 + i / 1000) % 26);
+	assert_int_equal(fwrite(data, 1, SIZE, f), SIZE); /* the position is left at the end */
+	assert_int_equal(fflush(f), 0);
+	pid = echo_server(2, &port);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u/api/v1/worker/jobs/1/result", port);
+	rq.method = "POST";
+	rq.url = url;
+	rq.body_file = f;
+	rq.body_len = SIZE;
+	rq.timeout_ms = 20000;
+	pgd_buf_init(&resp, PGD_HTTP_MAX_RESPONSE);
+	assert_int_equal(pgd_http_sync(&rq, &status, &resp, &err), 0);
+	assert_int_equal(status, 200);
+	assert_int_equal(resp.len, SIZE + 4);
+	assert_memory_equal(resp.data, "POST", 4);
+	assert_memory_equal(resp.data + 4, data, SIZE); /* read from the start, not from the position */
+	/* a retry after a broken exchange: the file was partly read; it is sent whole again */
+	assert_int_equal(fseeko(f, 12345, SEEK_SET), 0);
+	pgd_buf_reset(&resp);
+	rq.method = "PUT";
+	assert_int_equal(pgd_http_sync(&rq, &status, &resp, &err), 0);
+	assert_int_equal(status, 200);
+	assert_int_equal(resp.len, SIZE + 4);
+	assert_memory_equal(resp.data, "PUT ", 4);
+	assert_memory_equal(resp.data + 4, data, SIZE);
+	assert_int_equal(waitpid(pid, &wst, 0), pid);
+	assert_true(WIFEXITED(wst) && WEXITSTATUS(wst) == 0);
+	pgd_buf_release(&resp);
+	fclose(f);
+	free(data);
+}
+
 /* ---- primitives ---- */
 
 static void test_sha256(void **state)
@@ -527,6 +735,8 @@ int main(void)
 		cmocka_unit_test(test_job_bad),
 		cmocka_unit_test(test_result_json),
 		cmocka_unit_test(test_result_probe_and_caps),
+		cmocka_unit_test(test_result_spilled_items),
+		cmocka_unit_test(test_http_body_file),
 		cmocka_unit_test(test_sha256),
 		cmocka_unit_test(test_ts),
 		cmocka_unit_test(test_certinfo_date),
