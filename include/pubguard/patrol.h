@@ -100,6 +100,7 @@ struct pgd_patrol_report {
 	struct pgd_patrol_home home;
 	size_t pages_unchanged;     /* re-crawl: pages answered 304 or with the same hash as last time */
 	size_t peak_backlog;        /* most page bodies waiting for analysis at once (bounded: see site.c) */
+	size_t resumed;             /* pages and links taken from the journal of an attempt killed before */
 	/* third slice: found items past PGD_PATROL_FOUND_INMEM go to an unlinked temporary file when
 	 * spill_found is set by the caller (the CLI and the worker do), so a 100,000-page site does
 	 * not keep 100,000 items in memory. Use the pgd_patrol_found_* functions, not found/n_found,
@@ -265,6 +266,12 @@ struct pgd_patrol_opts {
 	const char *evidence_dir;     /* raw bodies of pages with findings go here as files named by
 	                                 their sha256 (listed in report->evidence); NULL: none kept */
 	const struct pgd_patrol_home *home_baseline; /* accepted home page; NULL: no defacement check */
+	/* third slice */
+	const char *resume_key;       /* with cache_dir: journal the crawl under this key ([A-Za-z0-9_-],
+	                                 at most 64) and, when an attempt with the same key was killed or
+	                                 cancelled, resume it: what it fetched is replayed, not fetched */
+	const volatile int *cancel;   /* when it becomes non-zero (any thread): no further request starts,
+	                                 pgd_patrol_site returns PGD_ERR_CANCELLED once those in flight end */
 	/* progress on stderr: called after each finished request */
 	void (*progress)(void *arg, size_t done, size_t queued);
 	void *progress_arg;

@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,8 @@
 static const char usage[] =
 	"usage: pubguard patrol [--json] [--as-of YYYY-MM-DD] [--timeout S] [--concurrency N]\n"
 	"                       [--per-host N] [--max-pages N] [--data-dir DIR] [--no-content] [--cache-dir DIR]\n"
-	"                       [--evidence-dir DIR] [--baseline-file FILE] (--site URL | --feed URL)...\n"
+	"                       [--evidence-dir DIR] [--baseline-file FILE] [--resume KEY]\n"
+	"                       (--site URL | --feed URL)...\n"
 	"\n"
 	"Patrols websites (availability, broken links, columns, hidden links, content) and feeds of\n"
 	"social accounts (RSS, Atom, JSON Feed: cadence, zombie accounts) once.\n"
@@ -41,6 +43,9 @@ static const char usage[] =
 	"                   SHA-256 (findings name it in \"evidence\")\n"
 	"  --baseline-file FILE  the accepted home page, JSON {\"sha256\",\"simhash\":\"<16 hex>\",\n"
 	"                   \"title\",\"text_len\"}: a changed home page is judged for defacement\n"
+	"  --resume KEY     with --cache-dir: journal each site's crawl under KEY ([A-Za-z0-9_-]); a\n"
+	"                   crawl interrupted (Ctrl-C, SIGTERM, killed) goes on where it stopped when run\n"
+	"                   again with the same KEY: what it fetched is not fetched again\n"
 	"\n"
 	"exit status: 0 nothing found, 1 findings, 2 bad usage or an error\n";
 
@@ -155,6 +160,7 @@ static int print_summary(const struct pgd_patrol_report *r, time_t started, time
 	json_object_set_new(sum, "pages_unchanged", json_integer((json_int_t)r->pages_unchanged));
 	json_object_set_new(sum, "findings", json_integer((json_int_t)r->n));
 	json_object_set_new(sum, "peak_backlog", json_integer((json_int_t)r->peak_backlog));
+	json_object_set_new(sum, "resumed", json_integer((json_int_t)r->resumed));
 	json_object_set_new(sum, "started_at", ts_json(started));
 	json_object_set_new(sum, "finished_at", ts_json(finished));
 	fputs("{\"summary\":", stdout);
@@ -276,6 +282,17 @@ static int parse_int(const char *opt, const char *s, long lo, long hi, long *out
 	return 0;
 }
 
+static volatile int interrupted; /* SIGINT / SIGTERM: the patrol stops, a --resume journal stays */
+
+static void on_signal(int sig)
+{
+	if (interrupted) { /* asked twice: stop at once */
+		signal(sig, SIG_DFL);
+		raise(sig);
+	}
+	interrupted = 1;
+}
+
 int cmd_patrol(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "now") == 0)
@@ -288,7 +305,7 @@ int cmd_patrol(int argc, char **argv)
 		{"no-content", no_argument, NULL, 'n'},     {"site", required_argument, NULL, 's'},
 		{"feed", required_argument, NULL, 'f'},     {"help", no_argument, NULL, 'h'},
 		{"cache-dir", required_argument, NULL, 'C'}, {"evidence-dir", required_argument, NULL, 'E'},
-		{"baseline-file", required_argument, NULL, 'B'},
+		{"baseline-file", required_argument, NULL, 'B'}, {"resume", required_argument, NULL, 'R'},
 		{NULL, 0, NULL, 0},
 	};
 	struct pgd_patrol_opts o;
@@ -366,6 +383,7 @@ int cmd_patrol(int argc, char **argv)
 		case 'n': content = 0; break;
 		case 'C': o.cache_dir = optarg; break;
 		case 'E': o.evidence_dir = optarg; break;
+		case 'R': o.resume_key = optarg; break;
 		case 'B':
 			free(baseline.title);
 			if (load_baseline(optarg, &baseline) < 0) {
@@ -398,6 +416,11 @@ int cmd_patrol(int argc, char **argv)
 		status = 2;
 		goto out;
 	}
+	if (o.resume_key && !o.cache_dir) {
+		fprintf(stderr, "pubguard patrol: --resume 需要同时给出 --cache-dir（续巡记录保存在缓存目录中）\n");
+		status = 2;
+		goto out;
+	}
 	if (pgd_patrol_thresholds_path(data_dir, path, sizeof(path)) == 0 &&
 	    pgd_patrol_thresholds_load(path, &th, &err) < 0) {
 		fprintf(stderr, "pubguard patrol: %s\n", err.message);
@@ -421,6 +444,15 @@ int cmd_patrol(int argc, char **argv)
 			o.rules = rules;
 		}
 	}
+	{
+		struct sigaction sa;
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_signal;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+		o.cancel = &interrupted;
+	}
 	for (size_t i = 0; i < ntargets; i++) {
 		size_t before = rep.n;
 		int rc;
@@ -432,6 +464,12 @@ int cmd_patrol(int argc, char **argv)
 				     : pgd_patrol_site(targets[i].url, &o, &rep, &err);
 		if (tty)
 			fputc('\n', stderr);
+		if (rc == PGD_ERR_CANCELLED && o.resume_key) {
+			fprintf(stderr, "pubguard patrol: %s；用相同的 --resume %s 再次运行可从中断处继续\n", err.message,
+				o.resume_key);
+			status = 2;
+			goto out;
+		}
 		if (rc < 0) {
 			fprintf(stderr, "pubguard patrol: %s\n", err.message);
 			status = 2;
@@ -448,6 +486,8 @@ int cmd_patrol(int argc, char **argv)
 	}
 	fprintf(stderr, "巡查完成：%zu 个页面（%zu 个未变化），%zu 个链接，%zu 个订阅源，%zu 个问题\n", rep.pages,
 		rep.pages_unchanged, rep.links, rep.feeds, rep.n);
+	if (rep.resumed)
+		fprintf(stderr, "其中 %zu 个页面和链接取自上次中断的巡查记录，未重新请求\n", rep.resumed);
 	if (rep.n > 0)
 		status = 1;
 out:

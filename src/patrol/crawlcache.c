@@ -1,5 +1,6 @@
 /* The incremental re-crawl state of one site: see crawlcache.h. */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +16,7 @@
 #include "core/banned.h"
 
 #define MAGIC "pubguard-crawlcache"
-#define VERSION "1"
+#define VERSION "2"
 #define MAX_FIELDS 10
 #define MAX_LINKS 100000      /* per page, as a sanity bound on a record */
 #define MAX_FINDINGS 10000
@@ -34,6 +35,11 @@ struct pgd_crawlcache {
 	size_t n, cap;
 	FILE *out;                /* the new state being written */
 	size_t n_out;
+	char *key;                /* resume key, NULL none: then out is flushed a record at a time */
+	FILE *jr;                 /* the journal being resumed (records before the resume), NULL none */
+	struct slot *jidx;        /* its index, sorted */
+	size_t jn, jcap;
+	size_t n_verdicts;        /* V records written by this attempt */
 	int failed;               /* a write failed: do not commit */
 	char *line;
 	size_t line_cap;
@@ -206,7 +212,7 @@ static void load_index(struct pgd_crawlcache *cc)
 {
 	char *fv[MAX_FIELDS];
 	size_t pages = 0, links = 0, fnd = 0;
-	int nf, ok = 0, seen_k = 0;
+	int nf, ok = 0, seen_k = 0, in_page = 0;
 	off_t off;
 
 	if (!cc->old)
@@ -240,28 +246,38 @@ static void load_index(struct pgd_crawlcache *cc)
 			cc->n++;
 			pages++;
 			links = fnd = 0;
+			in_page = 1;
+			break;
+		case 'D':
+			if (seen_k || !in_page || nf != 6 || parse_i64(fv[1], &v) < 0 || parse_i64(fv[2], &v) < 0)
+				goto out;
+			in_page = 0;
+			break;
+		case 'V':
+			if (seen_k || in_page || nf != 8 || !fv[1])
+				goto out;
 			break;
 		case 'E': case 'T':
-			if (seen_k || !pages || nf != 2)
+			if (seen_k || !in_page || nf != 2)
 				goto out;
 			break;
 		case 'M':
-			if (seen_k || !pages || nf != 6 || parse_i64(fv[3], &v) < 0 || parse_i64(fv[4], &v) < 0 ||
+			if (seen_k || !in_page || nf != 6 || parse_i64(fv[3], &v) < 0 || parse_i64(fv[4], &v) < 0 ||
 			    parse_i64(fv[5], &v) < 0 || v < 0)
 				goto out;
 			break;
 		case 'L':
-			if (seen_k || !pages || nf != 5 || !fv[1] || parse_i64(fv[3], &v) < 0 || parse_i64(fv[4], &v) < 0 ||
+			if (seen_k || !in_page || nf != 5 || !fv[1] || parse_i64(fv[3], &v) < 0 || parse_i64(fv[4], &v) < 0 ||
 			    ++links > MAX_LINKS)
 				goto out;
 			break;
 		case 'F':
-			if (seen_k || !pages || nf != 6 || !fv[1] || parse_i64(fv[2], &v) < 0 || v < 0 || v > 2 ||
+			if (seen_k || !in_page || nf != 6 || !fv[1] || parse_i64(fv[2], &v) < 0 || v < 0 || v > 2 ||
 			    parse_i64(fv[3], &v) < 0 || ++fnd > MAX_FINDINGS)
 				goto out;
 			break;
 		case 'K':
-			if (nf != 2 || !fv[1])
+			if (in_page || nf != 2 || !fv[1])
 				goto out;
 			if (!seen_k) {
 				if (cc->n)
@@ -321,8 +337,127 @@ static void remove_stale(const char *dir, const char *name)
 	closedir(d);
 }
 
+/* The D line of a page record into ff (fv: its fields). -1 when malformed. */
+static int parse_fetch(char **fv, int nf, struct pgd_crawl_fetch *ff)
+{
+	int64_t e, st, ms, at;
+	if (nf != 6 || parse_i64(fv[1], &e) < 0 || parse_i64(fv[2], &st) < 0 || parse_i64(fv[3], &ms) < 0 ||
+	    parse_i64(fv[4], &at) < 0)
+		return -1;
+	if (ff) {
+		memset(ff, 0, sizeof(*ff));
+		ff->error = (int)e;
+		ff->status = (long)st;
+		ff->time_ms = (double)ms;
+		ff->fetched_at = (time_t)at;
+		ff->final_url = pgd_strdup(fv[5]);
+	}
+	return 0;
+}
+
+static void write_header(struct pgd_crawlcache *cc)
+{
+	fputs(MAGIC "\t" VERSION "\t", cc->out);
+	put_field(cc->out, cc->site);
+	fputc('\t', cc->out);
+	put_field(cc->out, cc->mode);
+	fputc('\n', cc->out);
+	fflush(cc->out);
+}
+
+static int valid_key(const char *k)
+{
+	size_t n = strlen(k);
+	if (n == 0 || n > 64)
+		return 0;
+	for (; *k; k++)
+		if (!((*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z') || (*k >= '0' && *k <= '9') || *k == '-' ||
+		      *k == '_'))
+			return 0;
+	return 1;
+}
+
+static void journal_add(struct pgd_crawlcache *cc, const char *url, off_t off)
+{
+	PGD_GROW(cc->jidx, cc->jn + 1, cc->jcap);
+	cc->jidx[cc->jn].h = url_hash(url);
+	cc->jidx[cc->jn].off = (int64_t)off;
+	cc->jidx[cc->jn].had_finding = 0;
+	cc->jn++;
+}
+
+/* The journal of the attempt before (cc->out, opened "r+" at its start): index its complete
+ * records, cut a torn tail off and leave out positioned at the end. A file that is not a
+ * journal of this site and mode is started afresh. */
+static void scan_journal(struct pgd_crawlcache *cc)
+{
+	char *fv[MAX_FIELDS];
+	off_t good = 0, page_off = 0;
+	int nf, in_page = 0;
+	char *page_url = NULL;
+	int64_t v;
+
+	if (next_line(cc, cc->out) < 0 || split(cc->line, fv, MAX_FIELDS) != 4 || !fv[0] || !fv[1] || !fv[2] ||
+	    !fv[3] || strcmp(fv[0], MAGIC) != 0 || strcmp(fv[1], VERSION) != 0 || strcmp(fv[2], cc->site) != 0 ||
+	    strcmp(fv[3], cc->mode) != 0)
+		goto restart;
+	good = ftello(cc->out);
+	for (;;) {
+		off_t off = ftello(cc->out);
+		if (next_line(cc, cc->out) < 0 || cc->line[0] == '\0' || cc->line[1] != '\t')
+			break;
+		nf = split(cc->line, fv, MAX_FIELDS);
+		if (nf < 0)
+			break;
+		if (cc->line[0] == 'P') {
+			if (in_page || nf != 8 || !fv[1] || !is_sha(fv[4]))
+				break;
+			free(page_url);
+			page_url = pgd_strdup(fv[1]);
+			page_off = off;
+			in_page = 1;
+		} else if (cc->line[0] == 'D') {
+			if (!in_page || parse_fetch(fv, nf, NULL) < 0)
+				break;
+			journal_add(cc, page_url, page_off);
+			cc->n_out++; /* the Z line counts the pages of the whole file */
+			in_page = 0;
+			good = ftello(cc->out);
+		} else if (cc->line[0] == 'V') {
+			if (in_page || nf != 8 || !fv[1] || parse_i64(fv[2], &v) < 0 || parse_i64(fv[3], &v) < 0)
+				break;
+			journal_add(cc, fv[1], off);
+			good = ftello(cc->out);
+		} else if (!in_page || !strchr("ETMLF", cc->line[0])) {
+			break;
+		}
+	}
+	free(page_url);
+	if (cc->jn)
+		qsort(cc->jidx, cc->jn, sizeof(*cc->jidx), cmp_slot);
+	if (fflush(cc->out) != 0 || ftruncate(fileno(cc->out), good) != 0 || fseeko(cc->out, good, SEEK_SET) != 0)
+		goto restart;
+	cc->jr = fopen(cc->tmp_path, "r");
+	if (!cc->jr)
+		cc->jn = 0;
+	return;
+restart:
+	cc->jn = 0;
+	cc->n_out = 0;
+	if (ftruncate(fileno(cc->out), 0) == 0 && fseeko(cc->out, 0, SEEK_SET) == 0)
+		write_header(cc);
+	else
+		cc->failed = 1;
+}
+
 int pgd_crawlcache_open(const char *dir, const char *site_url, const char *mode, struct pgd_crawlcache **out,
 	struct pgd_err *err)
+{
+	return pgd_crawlcache_open_resume(dir, site_url, mode, NULL, out, err);
+}
+
+int pgd_crawlcache_open_resume(const char *dir, const char *site_url, const char *mode, const char *key,
+	struct pgd_crawlcache **out, struct pgd_err *err)
 {
 	struct pgd_crawlcache *cc = NULL;
 	char name[65];
@@ -330,6 +465,8 @@ int pgd_crawlcache_open(const char *dir, const char *site_url, const char *mode,
 	int fd, rc = 0;
 
 	*out = NULL;
+	if (key && !valid_key(key))
+		return pgd_err_set(err, PGD_ERR_INVALID, "resume", "续巡标识“%s”无效", key);
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
 		rc = pgd_err_set(err, PGD_ERR_IO, dir, "无法创建巡查缓存目录“%s”：%s", dir, strerror(errno));
 		goto out;
@@ -341,10 +478,16 @@ int pgd_crawlcache_open(const char *dir, const char *site_url, const char *mode,
 	remove_stale(dir, name);
 	cc->path = pgd_malloc(dl + 80);
 	snprintf(cc->path, dl + 80, "%s/%s.crawl", dir, name);
-	cc->tmp_path = pgd_malloc(dl + 96);
-	snprintf(cc->tmp_path, dl + 96, "%s/%s.crawl.XXXXXX", dir, name);
-	fd = mkstemp(cc->tmp_path);
-	if (fd < 0 || !(cc->out = fdopen(fd, "w"))) {
+	cc->tmp_path = pgd_malloc(dl + 160);
+	if (key) { /* a fixed name: the next attempt of the same job finds it */
+		cc->key = pgd_strdup(key);
+		snprintf(cc->tmp_path, dl + 160, "%s/%s.crawl.%s", dir, name, key);
+		fd = open(cc->tmp_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	} else {
+		snprintf(cc->tmp_path, dl + 160, "%s/%s.crawl.XXXXXX", dir, name);
+		fd = mkstemp(cc->tmp_path);
+	}
+	if (fd < 0 || !(cc->out = fdopen(fd, key ? "r+" : "w"))) {
 		rc = pgd_err_set(err, PGD_ERR_IO, dir, "无法在巡查缓存目录“%s”中写入文件：%s", dir, strerror(errno));
 		if (fd >= 0)
 			close(fd);
@@ -354,11 +497,10 @@ int pgd_crawlcache_open(const char *dir, const char *site_url, const char *mode,
 		cc = NULL;
 		goto out;
 	}
-	fputs(MAGIC "\t" VERSION "\t", cc->out);
-	put_field(cc->out, site_url);
-	fputc('\t', cc->out);
-	put_field(cc->out, cc->mode);
-	fputc('\n', cc->out);
+	if (key)
+		scan_journal(cc);
+	else
+		write_header(cc);
 	cc->old = fopen(cc->path, "r");
 	load_index(cc);
 	*out = cc;
@@ -372,10 +514,15 @@ void pgd_crawlcache_free(struct pgd_crawlcache *cc)
 		return;
 	if (cc->out) {
 		fclose(cc->out);
-		unlink(cc->tmp_path);
+		if (!cc->key || (cc->n_out == 0 && cc->jn == 0 && !cc->n_verdicts))
+			unlink(cc->tmp_path); /* a journal with records stays for the next attempt */
 	}
 	if (cc->old)
 		fclose(cc->old);
+	if (cc->jr)
+		fclose(cc->jr);
+	free(cc->jidx);
+	free(cc->key);
 	free(cc->idx);
 	free(cc->path);
 	free(cc->tmp_path);
@@ -406,8 +553,9 @@ static void copy_str(char *dst, size_t n, const char *s)
 	snprintf(dst, n, "%s", s ? s : "");
 }
 
-int pgd_crawlcache_read(struct pgd_crawlcache *cc, int64_t off, char etag[256], char last_modified[64],
-	struct pgd_page_analysis *a)
+/* The page record at off of f (the old state or the journal); url, when given, must be its URL. */
+static int read_page(struct pgd_crawlcache *cc, FILE *fp, int64_t off, const char *url, char etag[256],
+	char last_modified[64], struct pgd_page_analysis *a, struct pgd_crawl_fetch *ff)
 {
 	char *fv[MAX_FIELDS];
 	int nf, rc = -1;
@@ -415,9 +563,11 @@ int pgd_crawlcache_read(struct pgd_crawlcache *cc, int64_t off, char etag[256], 
 	size_t capl = 0;
 
 	memset(a, 0, sizeof(*a));
-	if (!cc || !cc->old || off < 0 || fseeko(cc->old, (off_t)off, SEEK_SET) != 0 || next_line(cc, cc->old) < 0)
+	if (ff)
+		memset(ff, 0, sizeof(*ff));
+	if (!cc || !fp || off < 0 || fseeko(fp, (off_t)off, SEEK_SET) != 0 || next_line(cc, fp) < 0)
 		goto out;
-	if (cc->line[0] != 'P' || split(cc->line, fv, MAX_FIELDS) != 8)
+	if (cc->line[0] != 'P' || split(cc->line, fv, MAX_FIELDS) != 8 || (url && (!fv[1] || strcmp(fv[1], url) != 0)))
 		goto out;
 	copy_str(etag, 256, fv[2]);
 	copy_str(last_modified, 64, fv[3]);
@@ -429,11 +579,16 @@ int pgd_crawlcache_read(struct pgd_crawlcache *cc, int64_t off, char etag[256], 
 		goto out;
 	a->first_date = (time_t)v;
 	for (;;) {
-		if (next_line(cc, cc->old) < 0)
+		if (next_line(cc, fp) < 0)
 			goto out;
-		if (strchr("PKZ", cc->line[0]))
+		if (strchr("PKZV", cc->line[0]))
 			break;
 		nf = split(cc->line, fv, MAX_FIELDS);
+		if (cc->line[0] == 'D') { /* the end of the record */
+			if (parse_fetch(fv, nf, ff) < 0)
+				goto out;
+			break;
+		}
 		switch (cc->line[0]) {
 		case 'E':
 			if (nf != 2)
@@ -498,13 +653,24 @@ int pgd_crawlcache_read(struct pgd_crawlcache *cc, int64_t off, char etag[256], 
 	}
 	rc = 0;
 out:
-	if (rc < 0)
+	if (rc < 0) {
 		pgd_page_analysis_release(a);
+		if (ff) {
+			free(ff->final_url);
+			ff->final_url = NULL;
+		}
+	}
 	return rc;
 }
 
+int pgd_crawlcache_read(struct pgd_crawlcache *cc, int64_t off, char etag[256], char last_modified[64],
+	struct pgd_page_analysis *a)
+{
+	return read_page(cc, cc ? cc->old : NULL, off, NULL, etag, last_modified, a, NULL);
+}
+
 void pgd_crawlcache_put(struct pgd_crawlcache *cc, const char *url, const char *etag,
-	const char *last_modified, const struct pgd_page_analysis *a)
+	const char *last_modified, const struct pgd_page_analysis *a, const struct pgd_crawl_fetch *ff)
 {
 	const struct pgd_page *pg = &a->pg;
 	FILE *f;
@@ -553,9 +719,29 @@ void pgd_crawlcache_put(struct pgd_crawlcache *cc, const char *url, const char *
 		put_field(f, x->message);
 		fputc('\n', f);
 	}
+	fprintf(f, "D\t%d\t%ld\t%lld\t%lld\t", ff ? ff->error : 0, ff ? ff->status : 200,
+		ff ? (long long)ff->time_ms : 0LL, ff ? (long long)ff->fetched_at : 0LL);
+	put_field(f, ff ? ff->final_url : NULL);
+	fputc('\n', f);
+	if (cc->key) /* a journal: a killed patrol loses at most the record being written */
+		fflush(f);
 	if (ferror(f))
 		cc->failed = 1;
 	cc->n_out++;
+}
+
+void pgd_crawlcache_verdict(struct pgd_crawlcache *cc, const char *url, const struct pgd_crawl_fetch *ff)
+{
+	if (!cc || !cc->out || !cc->key || !url || !ff)
+		return;
+	fputs("V\t", cc->out);
+	put_field(cc->out, url);
+	fprintf(cc->out, "\t%d\t%ld\t%lld\t%d\t%d\t%ld\n", ff->error, ff->status, (long long)ff->time_ms,
+		ff->rechecked ? 1 : 0, ff->first_error, ff->first_status);
+	fflush(cc->out);
+	cc->n_verdicts++;
+	if (ferror(cc->out))
+		cc->failed = 1;
 }
 
 void pgd_crawlcache_mark(struct pgd_crawlcache *cc, const char *url)
@@ -593,4 +779,69 @@ int pgd_crawlcache_commit(struct pgd_crawlcache *cc, struct pgd_err *err)
 	}
 out:
 	return rc;
+}
+
+/* ---- resuming ---- */
+
+size_t pgd_crawlcache_journal_count(const struct pgd_crawlcache *cc)
+{
+	return cc ? cc->jn : 0;
+}
+
+/* A link's verdict: the V line in cc->line (split into fv). */
+static int parse_verdict(char **fv, int nf, struct pgd_crawl_fetch *ff)
+{
+	int64_t e, st, ms, re, fe, fs;
+	if (nf != 8 || parse_i64(fv[2], &e) < 0 || parse_i64(fv[3], &st) < 0 || parse_i64(fv[4], &ms) < 0 ||
+	    parse_i64(fv[5], &re) < 0 || parse_i64(fv[6], &fe) < 0 || parse_i64(fv[7], &fs) < 0)
+		return -1;
+	memset(ff, 0, sizeof(*ff));
+	ff->error = (int)e;
+	ff->status = (long)st;
+	ff->time_ms = (double)ms;
+	ff->rechecked = re != 0;
+	ff->first_error = (int)fe;
+	ff->first_status = (long)fs;
+	return 0;
+}
+
+int pgd_crawlcache_replay(struct pgd_crawlcache *cc, const char *url, int *page, struct pgd_crawl_fetch *ff,
+	char etag[256], char last_modified[64], struct pgd_page_analysis *a)
+{
+	uint64_t h;
+	size_t lo = 0, hi;
+
+	memset(a, 0, sizeof(*a));
+	memset(ff, 0, sizeof(*ff));
+	etag[0] = last_modified[0] = '\0';
+	if (!cc || !cc->jr || !cc->jn || !url)
+		return -1;
+	h = url_hash(url);
+	hi = cc->jn;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (cc->jidx[mid].h < h)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < cc->jn && cc->jidx[lo].h == h; lo++) {
+		char *fv[MAX_FIELDS];
+		int nf;
+		if (fseeko(cc->jr, (off_t)cc->jidx[lo].off, SEEK_SET) != 0 || next_line(cc, cc->jr) < 0)
+			continue;
+		if (cc->line[0] == 'P') {
+			if (read_page(cc, cc->jr, cc->jidx[lo].off, url, etag, last_modified, a, ff) == 0) {
+				*page = 1;
+				return 0;
+			}
+			continue;
+		}
+		nf = split(cc->line, fv, MAX_FIELDS);
+		if (cc->line[0] == 'V' && nf == 8 && fv[1] && strcmp(fv[1], url) == 0 && parse_verdict(fv, nf, ff) == 0) {
+			*page = 0;
+			return 0;
+		}
+	}
+	return -1;
 }

@@ -459,6 +459,17 @@ void pgd_fetcher_set_gate(struct pgd_fetcher *f, int (*gate)(void *arg), void *a
 	f->gate_arg = arg;
 }
 
+void pgd_fetcher_drop_waiting(struct pgd_fetcher *f)
+{
+	while (f->head) {
+		struct req *q = f->head;
+		f->head = q->next;
+		req_free(q);
+	}
+	f->tail = NULL;
+	f->waiting = 0;
+}
+
 void pgd_fetcher_wakeup(struct pgd_fetcher *f)
 {
 	curl_multi_wakeup(f->multi);

@@ -79,6 +79,8 @@ void pgd_fetcher_wakeup(struct pgd_fetcher *f);
 /* Back-pressure from that work: while gate returns 0 no queued request is started (those in
  * flight finish). Checked on the fetcher's thread before each start; idle's turns re-check it. */
 void pgd_fetcher_set_gate(struct pgd_fetcher *f, int (*gate)(void *arg), void *arg);
+/* Drop every request not yet started (their done callbacks never run): a cancelled crawl. */
+void pgd_fetcher_drop_waiting(struct pgd_fetcher *f);
 
 /* Short Chinese name of an error kind ("超时", "域名解析失败" ...). */
 const char *pgd_fetch_error_name(enum pgd_fetch_error e);

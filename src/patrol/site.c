@@ -123,6 +123,8 @@ struct crawl {
 	time_t as_of;
 	int ev_done;
 	struct pool *pool;     /* page analysis threads; NULL: analyse on the fetcher's thread */
+	int cancelled;         /* o->cancel was seen: nothing more is started */
+	int journal;           /* the re-crawl state holds the journal of an attempt to resume */
 };
 
 /* ---- the URL store ---- */
@@ -379,15 +381,26 @@ static void dispatch(struct crawl *c, size_t idx)
 	pgd_fetcher_add_hdr(c->f, url, PGD_FETCH_GET, nh ? hv : NULL, (void *)(uintptr_t)idx);
 }
 
-/* Hand waiting entries to the fetcher while its queue is below the bound. */
+static int replay(struct crawl *c, size_t idx);
+
+/* Hand waiting entries to the fetcher while its queue is below the bound (those in the journal
+ * of an attempt before are replayed at once). */
 static void pump(struct crawl *c)
 {
+	if (!c->cancelled && c->o->cancel && *c->o->cancel) {
+		c->cancelled = 1;
+		pgd_fetcher_drop_waiting(c->f);
+	}
+	if (c->cancelled)
+		return;
 	while (c->todo_n > 0 && pgd_fetcher_pending(c->f) < c->queue_max) {
 		size_t idx = c->todo[c->todo_head];
 		c->todo_head++;
 		c->todo_n--;
 		if (c->todo_n == 0)
 			c->todo_head = 0;
+		if (c->journal && replay(c, idx) == 0)
+			continue;
 		dispatch(c, idx);
 	}
 }
@@ -909,9 +922,10 @@ static void apply(struct crawl *c, size_t idx, const struct pgd_page_analysis *a
 	free(url);
 }
 
-/* A page's fetch is counted and its analysis (NULL: none) applied to the crawl. */
+/* A page's fetch is counted and its analysis (NULL: none) applied to the crawl; recorded in the
+ * re-crawl state with how it came (final_url: after redirects) unless it is replayed from it. */
 static void page_done(struct crawl *c, size_t idx, double time_ms, const char *etag, const char *lm,
-	const struct pgd_page_analysis *a)
+	const struct pgd_page_analysis *a, const char *final_url, int replayed)
 {
 	c->r->pages++;
 	if (time_ms > (double)c->th->slow_page_ms)
@@ -919,8 +933,15 @@ static void page_done(struct crawl *c, size_t idx, double time_ms, const char *e
 			       "页面响应用时 %.1f 秒，超过 %.1f 秒", time_ms / 1000.0, c->th->slow_page_ms / 1000.0);
 	if (!a)
 		return;
-	if (c->cache)
-		pgd_crawlcache_put(c->cache, url_of(c, idx), etag, lm, a);
+	if (c->cache && !replayed) {
+		const struct page_rec *p = page_of(c, idx);
+		struct pgd_crawl_fetch ff = {0};
+		ff.status = p && p->status ? p->status : 200;
+		ff.time_ms = time_ms;
+		ff.fetched_at = p ? p->fetched_at : 0;
+		ff.final_url = (char *)final_url;
+		pgd_crawlcache_put(c->cache, url_of(c, idx), etag, lm, a, &ff);
+	}
 	apply(c, idx, a);
 }
 
@@ -1050,7 +1071,7 @@ static size_t pool_idle(void *arg)
 	pthread_mutex_unlock(&p->mu);
 	while (t) {
 		struct task *next = t->next;
-		page_done(c, t->idx, t->time_ms, t->etag, t->lm, t->have ? &t->a : NULL);
+		page_done(c, t->idx, t->time_ms, t->etag, t->lm, t->have ? &t->a : NULL, t->base, 0);
 		p->outstanding--;
 		task_free(t);
 		t = next;
@@ -1185,7 +1206,7 @@ static void on_page(struct crawl *c, size_t idx, struct pgd_fetch_result *res)
 		}
 	}
 	page_done(c, idx, res->time_ms, res->status == 304 ? etag : res->etag,
-		  res->status == 304 ? lm : res->last_modified, have ? &a : NULL);
+		  res->status == 304 ? lm : res->last_modified, have ? &a : NULL, res->final_url, 0);
 	pgd_page_analysis_release(&a);
 }
 
@@ -1273,11 +1294,102 @@ static void on_done(void *arg, void *user, struct pgd_fetch_result *res)
 	c->done++;
 	verdict(c, idx, res);
 	/* the verdict is out unless the entry waits for a re-check or a whole fetch */
-	if (c->nsus == before && !(c->todo_n > todo && c->todo[c->todo_head + c->todo_n - 1] == idx))
+	if (c->nsus == before && !(c->todo_n > todo && c->todo[c->todo_head + c->todo_n - 1] == idx)) {
+		const struct entry *e = &c->v[idx];
 		text_drop(c, &c->v[idx].text);
+		if (c->cache && !e->page) { /* a link's verdict, for a resumed attempt (pages: page_done) */
+			struct pgd_crawl_fetch ff = {0};
+			ff.error = (int)res->error;
+			ff.status = res->status;
+			ff.time_ms = res->time_ms;
+			ff.rechecked = e->rechecked;
+			ff.first_error = (int)e->suspect_error;
+			ff.first_status = (long)e->suspect_status;
+			pgd_crawlcache_verdict(c->cache, url_of(c, idx), &ff);
+		}
+	}
 	pump(c);
 	if (c->o->progress)
 		c->o->progress(c->o->progress_arg, c->done, pgd_fetcher_pending(c->f) + c->todo_n);
+}
+
+/* ---- resuming: what the attempt before fetched, taken from its journal ---- */
+
+/* A page replayed: its body, kept by the attempt before under its SHA-256 with its ".meta-",
+ * is the evidence again. */
+static void evidence_reuse(struct crawl *c, struct page_rec *p)
+{
+	char hex[65], name[80], *path;
+	struct stat st;
+	int ok;
+
+	if (!c->o->evidence_dir || !p->has_sha)
+		return;
+	hex32(p->sha, hex);
+	path = ev_path(c->o->evidence_dir, hex);
+	ok = stat(path, &st) == 0 && S_ISREG(st.st_mode);
+	free(path);
+	snprintf(name, sizeof(name), ".meta-%s", hex);
+	path = ev_path(c->o->evidence_dir, name);
+	ok = ok && stat(path, &st) == 0 && S_ISREG(st.st_mode);
+	free(path);
+	if (ok) {
+		p->file = 1;
+		p->ours = 1; /* this job's: deleted at the end when no finding needs it */
+	}
+}
+
+/* Replay entry idx from the journal instead of fetching it: 0, or -1 when it must be fetched
+ * (not in the journal, unreadable, or a page there that is a link here or the other way). */
+static int replay(struct crawl *c, size_t idx)
+{
+	struct page_rec *p = page_of(c, idx);
+	struct pgd_crawl_fetch ff;
+	struct pgd_page_analysis a;
+	char etag[256], lm[64];
+	int page = 0;
+
+	if (pgd_crawlcache_replay(c->cache, url_of(c, idx), &page, &ff, etag, lm, &a) < 0)
+		return -1;
+	if (page != (p != NULL)) {
+		pgd_page_analysis_release(&a);
+		free(ff.final_url);
+		return -1;
+	}
+	c->done++;
+	c->r->resumed++;
+	if (page) {
+		const char *url = ff.final_url ? ff.final_url : url_of(c, idx);
+		if (c->v[idx].home) {
+			free(c->site);
+			c->site = pgd_strdup(url);
+		}
+		if (unhex32(a.sha256, p->sha) == 0)
+			p->has_sha = 1;
+		p->fetched_at = ff.fetched_at;
+		p->status = (short)ff.status;
+		evidence_reuse(c, p);
+		page_done(c, idx, ff.time_ms, etag, lm, &a, ff.final_url, 1);
+	} else {
+		struct pgd_fetch_result res;
+		struct entry *e = &c->v[idx];
+		memset(&res, 0, sizeof(res));
+		res.error = (enum pgd_fetch_error)ff.error;
+		res.status = ff.status;
+		res.time_ms = ff.time_ms;
+		if (ff.rechecked) { /* confirmed by a re-check then: the same words now */
+			e->rechecked = 1;
+			e->suspect_error = (unsigned)ff.first_error & 0xff;
+			e->suspect_status = ff.first_status > 0 && ff.first_status < 1000 ? (unsigned)ff.first_status : 0;
+		}
+		verdict(c, idx, &res);
+	}
+	text_drop(c, &c->v[idx].text);
+	pgd_page_analysis_release(&a);
+	free(ff.final_url);
+	if (c->o->progress)
+		c->o->progress(c->o->progress_arg, c->done, pgd_fetcher_pending(c->f) + c->todo_n);
+	return 0;
 }
 
 /* ---- the end of a crawl: which page bodies are evidence ---- */
@@ -1464,9 +1576,10 @@ int pgd_patrol_site(const char *url, const struct pgd_patrol_opts *o, struct pgd
 	}
 	/* cached analyses hold the checker's findings: a state made without content checks (or with
 	 * them) is no use for a patrol with (without) them */
-	if (o->cache_dir && (rc = pgd_crawlcache_open(o->cache_dir, c.site, c.sc ? "content" : "links", &c.cache,
-						      err)) < 0)
+	if (o->cache_dir && (rc = pgd_crawlcache_open_resume(o->cache_dir, c.site, c.sc ? "content" : "links",
+							     o->resume_key, &c.cache, err)) < 0)
 		goto out;
+	c.journal = pgd_crawlcache_journal_count(c.cache) > 0;
 	memset(r->home.sha256, 0, sizeof(r->home.sha256));
 	r->home.simhash = 0;
 	r->home.text_len = 0;
@@ -1481,6 +1594,12 @@ int pgd_patrol_site(const char *url, const struct pgd_patrol_opts *o, struct pgd
 		pump(&c);
 		if (pgd_fetcher_run(c.f, on_done, &c) < 0) {
 			rc = pgd_err_set(err, PGD_ERR_INTERNAL, url, "巡查网站“%s”时网络请求组件出错", url);
+			goto out;
+		}
+		if (c.cancelled || (o->cancel && *o->cancel)) {
+			rc = pgd_err_set(err, PGD_ERR_CANCELLED, url, "巡查网站“%s”已取消", url);
+			if (o->resume_key && c.cache)
+				c.ev_done = 1; /* the bodies kept so far serve the next attempt */
 			goto out;
 		}
 		if (c.todo_n > 0)

@@ -4,6 +4,7 @@
  * they are never put into a log line and are wiped after use. */
 #define _XOPEN_SOURCE 700 /* nftw */
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <inttypes.h>
@@ -831,6 +832,51 @@ static const char *temp_base(const struct worker *w)
 	return t && *t ? t : "/tmp";
 }
 
+/* The evidence directory of a job: "<work dir>/pgd-job-<id>", the same for every attempt, so that
+ * an attempt resuming a killed or abandoned one finds the page bodies it kept (the crawl's
+ * journal is in the cache dir). Made 0700; an existing one must be a directory of ours, not a
+ * link and not open to others. 0, or -1 with errno. */
+static int job_dir(const struct worker *w, int64_t id, char *out, size_t n)
+{
+	struct stat st;
+	if (snprintf(out, n, "%s/pgd-job-%" PRId64, temp_base(w), id) >= (int)n) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if (mkdir(out, 0700) == 0)
+		return 0;
+	if (errno != EEXIST || lstat(out, &st) != 0)
+		return -1;
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077) != 0) {
+		errno = EPERM;
+		return -1;
+	}
+	return 0;
+}
+
+/* Job directories left by attempts that never came back (killed, or their job taken elsewhere),
+ * once they are a day old. */
+static void remove_stale_job_dirs(const struct worker *w)
+{
+	const char *base = temp_base(w);
+	DIR *d = opendir(base);
+	struct dirent *de;
+	struct stat st;
+	char path[4096];
+	time_t now = time(NULL);
+
+	if (!d)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, "pgd-job-", 8) != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", base, de->d_name);
+		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid() && st.st_mtime < now - 86400)
+			rm_tree(path);
+	}
+	closedir(d);
+}
+
 /* Read a whole file of at most max bytes. new: free(). */
 static int read_file(const char *path, size_t max, char **data, size_t *len)
 {
@@ -1235,7 +1281,7 @@ static int run_job(struct worker *w, struct pgd_worker_job *job, struct pgd_err 
 	struct pgd_err perr = {0};
 	struct run run = {0};
 	struct api_answer ans;
-	char evdir[4096] = "", path[64], **shots = NULL;
+	char evdir[4096] = "", path[64], key[32], **shots = NULL;
 	unsigned char *ok = NULL;
 	FILE *body = NULL; /* the RESULT, written to an unlinked temporary file */
 	long long lease_at = -1;
@@ -1272,14 +1318,19 @@ static int run_job(struct worker *w, struct pgd_worker_job *job, struct pgd_err 
 				goto out;
 			}
 		}
-		snprintf(evdir, sizeof(evdir), "%s/pgd-job-%" PRId64 "-XXXXXX", temp_base(w), job->id);
-		if (mkdtemp(evdir) == NULL) {
+		if (job_dir(w, job->id, evdir, sizeof(evdir)) < 0) {
+			wlog(w, "job %" PRId64 ": cannot make %s: %s", job->id, evdir, strerror(errno));
 			evdir[0] = '\0';
 			job_fail(w, job->id, job->lease, "工作进程无法创建临时证据目录");
 			goto out;
 		}
 		job->opts.evidence_dir = evdir;
 		job->opts.cache_dir = w->o->cache_dir;
+		/* with a cache dir the crawl keeps a journal: an attempt after this one, if this one is
+		 * killed or loses its lease, goes on from it */
+		snprintf(key, sizeof(key), "job-%" PRId64, job->id);
+		job->opts.resume_key = w->o->cache_dir ? key : NULL;
+		job->opts.cancel = &run.lost; /* a lost lease stops the crawl: another worker has the job */
 		job->opts.progress = on_progress;
 		job->opts.progress_arg = &run;
 		wlog(w, "job %" PRId64 ": patrol of platform %" PRId64 " (%s)", job->id, job->platform_id,
@@ -1351,9 +1402,10 @@ static int run_job(struct worker *w, struct pgd_worker_job *job, struct pgd_err 
 		goto out;
 	}
 	if (ans.status == 200) {
-		wlog(w, "job %" PRId64 ": result %s: %zu findings, %zu pages, %zu items, %zu evidence", job->id,
+		wlog(w, "job %" PRId64 ": result %s: %zu findings, %zu pages, %zu items, %zu evidence, %zu resumed",
+		     job->id,
 		     json_string_value(json_object_get(ans.json, "status")) ? json_string_value(json_object_get(ans.json, "status")) : "stored",
-		     rep.n, rep.pages, pgd_patrol_found_count(&rep), rep.n_evidence);
+		     rep.n, rep.pages, pgd_patrol_found_count(&rep), rep.n_evidence, rep.resumed);
 	} else if (lease_lost(&ans)) {
 		wlog(w, "job %" PRId64 ": lease lost, result dropped", job->id);
 	} else {
@@ -1372,7 +1424,8 @@ out:
 		result_file_close(body, lease_at, strlen(job->lease));
 	api_answer_release(&ans);
 	pgd_patrol_report_release(&rep);
-	rm_tree(evdir);
+	if (!run.lost) /* else the next attempt resumes from the bodies kept here */
+		rm_tree(evdir);
 	return rc;
 }
 
@@ -1446,6 +1499,7 @@ int pgd_worker_run(const struct pgd_worker_opts *o, size_t *jobs_done, struct pg
 		goto out;
 	}
 	snprintf(w.base, sizeof(w.base), "%s", o->server);
+	remove_stale_job_dirs(&w);
 	for (size_t n = strlen(w.base); n > 0 && w.base[n - 1] == '/'; n--)
 		w.base[n - 1] = '\0';
 	while (!stopping(&w)) {

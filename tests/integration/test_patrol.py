@@ -10,10 +10,13 @@ Expected values are written here by hand from docs/patrol-protocol.md."""
 import hashlib
 import json
 import os
+import re
+import signal
 import sqlite3
 import subprocess
 import sys
 import time
+import urllib.request
 
 from harness import API, Client, Failure, Server, raw_request
 from city import City
@@ -504,76 +507,151 @@ def test_patrol_real_worker(ctx):
 test_patrol_real_worker.needs_server = False
 
 
-def test_patrol_killed_worker(ctx):
-    """A worker killed in the middle of a patrol: its lease runs out, another worker takes the job
-    (attempt 2) and finishes it — a killed patrol resumes rather than hanging or being lost."""
-    ck = ctx.check
-    tmp = os.path.join(ctx.tmp, "patrol-killed")
-    os.makedirs(tmp, exist_ok=True)
-    site = subprocess.Popen([sys.executable, os.path.join(ctx.root, "tests/patrol/serve.py"), "1"],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-    srv = None
-    w1 = None
-    try:
-        main_port = int(site.stdout.readline().split()[0])
-        srv = PatrolServer(ctx.binary, tmp)
-        srv.start()
-        city = City(srv, ck)
+class WideJob:
+    """A `serve` with one website platform on /wide/ of tests/patrol/serve.py (161 pages, each
+    answered after delay_ms), a worker token and a "patrol now" job for it; .worker is the command
+    of a one-job worker sharing a cache dir and a work dir with the others (one machine)."""
+
+    def __init__(self, ctx, name, delay_ms):
+        self.tmp = os.path.join(ctx.tmp, name)
+        os.makedirs(os.path.join(self.tmp, "work"), exist_ok=True)
+        self.site = subprocess.Popen([sys.executable, os.path.join(ctx.root, "tests/patrol/serve.py"), "1"],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self.srv = None
+        self.main_port = int(self.site.stdout.readline().split()[0])
+        self.ctl("wide_delay/%d" % delay_ms)
+        self.srv = PatrolServer(ctx.binary, self.tmp)
+        self.srv.start()
+        city = City(self.srv, ctx.check)
         city.cli_user("office1", "网信办管理员", "office_admin")
-        unit = city.new_unit("中断单位", "department")["id"]
-        pid = city.new_platform(unit, "中断网站", "website", "http://127.0.0.1:%d/" % main_port)["id"]
-        office = city.client("office1")
-        setting(srv, "patrol.lease_seconds", "3")
-        tok = subprocess.run([srv.binary, "workers", "add", "killtest", "--db", srv.db], capture_output=True, timeout=30)
-        token_file = os.path.join(tmp, "token")
+        unit = city.new_unit(name + "单位", "department")["id"]
+        self.pid = city.new_platform(unit, name + "网站", "website",
+                                     "http://127.0.0.1:%d/wide/" % self.main_port)["id"]
+        self.office = city.client("office1")
+        setting(self.srv, "patrol.lease_seconds", "3")
+        self.token = new_token(self.srv, name)
+        token_file = os.path.join(self.tmp, "token")
         fd = os.open(token_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        os.write(fd, tok.stdout)
+        os.write(fd, self.token.encode() + b"\n")
         os.close(fd)
-        r = office.post("/platforms/%d/patrol" % pid, {})
-        job = ((r.json or {}).get("job") or {}).get("id")
-        ck.ok(r.status == 202 and job, "patrol now queues a job: %r" % r)
-        worker = [srv.binary, "worker", "--server", "http://127.0.0.1:%d" % srv.port, "--token-file", token_file,
-                  "--once", "--kinds", "patrol", "--screenshots", "off"]
-        w1 = subprocess.Popen(worker, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        r = self.office.post("/platforms/%d/patrol" % self.pid, {})
+        self.job = ((r.json or {}).get("job") or {}).get("id")
+        ctx.check.ok(r.status == 202 and self.job, "patrol now queues a job: %r" % r)
+        self.worker = [self.srv.binary, "worker", "--server", "http://127.0.0.1:%d" % self.srv.port, "--token-file",
+                       token_file, "--once", "--kinds", "patrol", "--screenshots", "off",
+                       "--cache-dir", os.path.join(self.tmp, "cache"), "--work-dir", os.path.join(self.tmp, "work")]
+
+    def ctl(self, what):
+        return urllib.request.urlopen("http://127.0.0.1:%d/_ctl/%s" % (self.main_port, what), timeout=10).read()
+
+    def wide_requests(self):
+        return json.loads(self.ctl("stats"))["wide"]
+
+    def job_state(self):
+        return self.office.get("/patrol/jobs/%d" % self.job).json or {}
+
+    def wait_crawling(self, ck, done):
+        """Until the job reports `done` requests finished."""
         seen = {}
-        for _ in range(200):  # until the first progress report: the crawl is under way
-            seen = office.get("/patrol/jobs/%d" % job).json or {}
-            if seen.get("status") == "leased" and seen.get("progress_done", 0) > 0:
+        for _ in range(600):
+            seen = self.job_state()
+            if seen.get("status") == "leased" and seen.get("progress_done", 0) >= done:
                 break
             time.sleep(0.05)
-        ck.ok(seen.get("status") == "leased" and seen.get("progress_done", 0) > 0,
+        ck.ok(seen.get("status") == "leased" and seen.get("progress_done", 0) >= done,
               "the first worker is crawling: %r" % seen)
+
+    def close(self):
+        if self.srv is not None:
+            self.srv.stop()
+        self.site.stdin.close()
+        self.site.wait(timeout=10)
+
+
+def test_patrol_killed_worker(ctx):
+    """A worker killed in the middle of a patrol: its lease runs out, another worker takes the job
+    (attempt 2) and finishes it — a killed patrol resumes rather than hanging or being lost. The two
+    workers share a cache dir and a work dir (one machine): the second replays from the crawl's
+    journal what the first fetched, and fetches only the rest."""
+    ck = ctx.check
+    wj = None
+    w1 = None
+    try:
+        wj = WideJob(ctx, "patrol-killed", 150)
+        w1 = subprocess.Popen(wj.worker, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wj.wait_crawling(ck, 20)
         w1.kill()  # SIGKILL: no goodbye, the lease just stops being renewed
         w1.wait(timeout=10)
         # a second worker asks until the lease (3 s, stored to the second) has run out: exit 3 is
         # "no job for me yet"
         deadline = time.time() + 30
         while True:
-            p = subprocess.run(worker, capture_output=True, timeout=300)
+            p = subprocess.run(wj.worker, capture_output=True, timeout=300)
             if p.returncode != 3 or time.time() > deadline:
                 break
             time.sleep(0.5)
         ck.ok(p.returncode == 0, "a second worker takes and finishes the job: %d %r"
               % (p.returncode, p.stderr.decode("utf-8", "replace")[-300:]))
-        done = office.get("/patrol/jobs/%d" % job).json or {}
-        db = sqlite3.connect(srv.db)
-        attempts = db.execute("SELECT attempts FROM patrol_jobs WHERE id = ?", (job,)).fetchone()
+        done = wj.job_state()
+        db = sqlite3.connect(wj.srv.db)
+        attempts = db.execute("SELECT attempts FROM patrol_jobs WHERE id = ?", (wj.job,)).fetchone()
         db.close()
-        ck.ok(done.get("status") == "done" and done.get("pages", 0) > 1 and attempts == (2,),
-              "the job is done on its second attempt: %r, attempts %r" % (done, attempts))
-        r = office.get("/patrol/findings", query={"platform_id": pid, "page_size": 500})
-        cats = {f.get("category") for f in (r.json or {}).get("items") or []}
-        ck.ok("site.broken_link_internal" in cats, "the resumed patrol's findings are stored: %r" % sorted(cats))
+        ck.ok(done.get("status") == "done" and done.get("pages") == 161 and attempts == (2,),
+              "the job is done, whole, on its second attempt: %r, attempts %r" % (done, attempts))
+        log = p.stderr.decode("utf-8", "replace")
+        m = re.search(r"result stored: .* (\d+) resumed", log)
+        ck.ok(m is not None and int(m.group(1)) >= 10,
+              "the second attempt replayed what the first fetched: %r" % log[-400:])
+        ck.ok(not os.path.exists(os.path.join(wj.tmp, "work", "pgd-job-%d" % wj.job)),
+              "the job's evidence directory is gone once the job is done")
     finally:
         if w1 is not None and w1.poll() is None:
             w1.kill()
-        if srv is not None:
-            srv.stop()
-        site.stdin.close()
-        site.wait(timeout=10)
+        if wj is not None:
+            wj.close()
 
 
 test_patrol_killed_worker.needs_server = False
+
+
+def test_patrol_lost_lease(ctx):
+    """A worker that loses its lease (stopped past its expiry while another worker took the job)
+    stops crawling at its next progress report instead of patrolling on for nothing."""
+    ck = ctx.check
+    wj = None
+    w1 = None
+    try:
+        wj = WideJob(ctx, "patrol-lost", 1000)  # the whole crawl would take 16 s
+        w1 = subprocess.Popen(wj.worker, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        wj.wait_crawling(ck, 10)
+        w1.send_signal(signal.SIGSTOP)
+        time.sleep(4.5)  # past the 3 s lease
+        st, body, _ = Worker(wj.srv, wj.token).lease(("patrol",))
+        ck.ok(st == 200 and ((body or {}).get("job") or {}).get("id") == wj.job,
+              "another worker takes the job once the lease ran out: %r %r" % (st, body))
+        t0 = time.time()
+        w1.send_signal(signal.SIGCONT)
+        try:
+            _, err = w1.communicate(timeout=8)
+        except subprocess.TimeoutExpired:
+            w1.kill()
+            _, err = w1.communicate()
+        took = time.time() - t0
+        err = err.decode("utf-8", "replace")
+        ck.ok(took < 5 and "lease lost" in err and "result stored" not in err,
+              "the first worker stops at once (%.1f s): %r" % (took, err[-300:]))
+        n0 = wj.wide_requests()
+        time.sleep(1.5)
+        ck.ok(wj.wide_requests() == n0, "no request is made after the stop")
+    finally:
+        if w1 is not None and w1.poll() is None:
+            w1.send_signal(signal.SIGCONT)
+            w1.kill()
+        if wj is not None:
+            wj.close()
+
+
+test_patrol_lost_lease.needs_server = False
 
 
 def test_patrol_posts_import(ctx):
@@ -761,8 +839,8 @@ if __name__ == "__main__":
     c.check = Checker()
     c.check.current = "test_patrol"
     c.root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    for fn in (test_patrol_protocol, test_patrol_real_worker, test_patrol_killed_worker, test_patrol_posts_import,
-               test_patrol_settings, test_patrol_workers_api):
+    for fn in (test_patrol_protocol, test_patrol_real_worker, test_patrol_killed_worker, test_patrol_lost_lease,
+               test_patrol_posts_import, test_patrol_settings, test_patrol_workers_api):
         try:
             fn(c)
         except Failure as e:

@@ -11,17 +11,23 @@ and compares (all written by hand):
 then runs it again (incremental re-crawl: the same findings, pages unchanged, the server saw
 If-None-Match and answered 304), once more over a corrupt cache (a full crawl, the same findings),
 and checks defacement of MAIN's home page against a baseline (same page: none; a shrunk text:
-site.defaced; the home page replaced: site.defaced naming both titles).
+site.defaced; the home page replaced: site.defaced naming both titles), and back-pressure: on
+/wide/ (heavy pages answered at once) no more bodies wait for analysis than the analysis threads'
+bound plus the requests in flight; and resuming: a --resume crawl of /wide/ killed (SIGKILL) or
+stopped (SIGTERM) part-way goes on where it stopped when run again with its key: every page is
+then either replayed from the journal or fetched, none both, and the result is the full one.
 Prints "N passed, N failed"; exit 1 on any failure.
 Usage: run.py --bin PATH/TO/pubguard
 """
 import argparse
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import time
 import hashlib
 import urllib.request
 from collections import Counter
@@ -296,6 +302,48 @@ def main():
         p = subprocess.run([args.bin, "patrol", "--baseline-file", base] + quick, capture_output=True, text=True,
                            timeout=60, env=env)
         check(p.returncode == 2 and "首页基准文件" in p.stderr, f"bad baseline file: {p.returncode} {p.stderr}")
+        # ---- 5. back-pressure: the fetcher outruns the analysis threads on /wide/; the bodies
+        # waiting for them stay within 2 per thread (at most 4 threads) plus those in flight
+        _, sw = patrol(["--concurrency", "10", "--max-pages", "1000", "--timeout", "30"], ["--site", m + "/wide/"],
+                       want_status=0)
+        sm = sw["summary"]
+        check(sm.get("pages") == 161 and len(sw["items"]) == 160, f"wide site: {sm}, {len(sw['items'])} items")
+        check(isinstance(sm.get("peak_backlog"), int) and 1 <= sm["peak_backlog"] <= 2 * 4 + 10,
+              f"bodies waiting for analysis: {sm.get('peak_backlog')} (bound {2 * 4 + 10})")
+        # ---- 6. resuming an interrupted crawl
+        def wide_count():
+            return json.loads(get(m + "/_ctl/stats"))["wide"]
+
+        get(m + "/_ctl/wide_delay/40")
+        rcache = os.path.join(tmp.name, "resume-cache")
+        wide = ["--json", "--as-of", "2026-11-30", "--cache-dir", rcache, "--concurrency", "2", "--max-pages", "1000",
+                "--timeout", "30", "--site", m + "/wide/"]
+        for key, sig in (("k-kill", signal.SIGKILL), ("k-term", signal.SIGTERM)):
+            n0 = wide_count()
+            p = subprocess.Popen([args.bin, "patrol", "--resume", key] + wide, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True, env=env)
+            deadline = time.time() + 60
+            while wide_count() - n0 < 40 and p.poll() is None and time.time() < deadline:
+                time.sleep(0.01)
+            p.send_signal(sig)
+            out, errs = p.communicate(timeout=60)
+            if sig == signal.SIGKILL:
+                check(p.returncode == -signal.SIGKILL, f"{key}: killed part-way: {p.returncode}")
+            else:
+                check(p.returncode == 2 and "--resume k-term" in errs,
+                      f"{key}: a stopped crawl says how to go on: {p.returncode} {errs[-500:]}")
+            check("summary" not in out, f"{key}: no summary from an interrupted crawl")
+            n1 = wide_count()
+            _, sr = patrol(["--resume", key, "--cache-dir", rcache, "--concurrency", "2", "--max-pages", "1000",
+                            "--timeout", "30"], ["--site", m + "/wide/"], want_status=0)
+            fetched, resumed = wide_count() - n1, sr["summary"].get("resumed", 0)
+            check(resumed >= 20 and fetched + resumed == 161,
+                  f"{key}: resumed {resumed} from the journal and fetched {fetched}: want >= 20 and 161 in all")
+            check(sr["summary"].get("pages") == 161 and len(sr["items"]) == 160,
+                  f"{key}: the resumed crawl's result is whole: {sr['summary']}, {len(sr['items'])} items")
+            check(not [f for f in os.listdir(rcache) if f.endswith("." + key)],
+                  f"{key}: the journal is gone once the crawl is done: {os.listdir(rcache)}")
+        get(m + "/_ctl/wide_delay/0")
         if failed:
             for p in outputs[:1]:
                 print("--- stdout ---\n" + p.stdout + "--- stderr ---\n" + p.stderr[-3000:])

@@ -5,7 +5,9 @@ Starts two servers on 127.0.0.1 (port 0): MAIN, a small government site with pla
 and four feeds, and OTHER, an "external" site (a stale home page, a gambling page, an ok page).
 Prints "MAIN OTHER" on one line, then serves until killed or stdin closes.
 The site's HTML pages carry an ETag and answer a matching If-None-Match with 304 (the incremental
-re-crawl); GET /_ctl/stats returns {"if_none_match": N, "not_modified": N} (requests seen with that
+re-crawl); /wide/ is a separate little site of WIDE_PAGES heavy article pages answered at once
+(the analysis threads fall behind the fetcher there: the back-pressure test; GET /_ctl/wide_delay/MS
+delays each of its answers by MS ms, for the resume test); GET /_ctl/stats returns {"if_none_match": N, "not_modified": N} (requests seen with that
 header, 304s sent) and GET /_ctl/deface replaces the home page with a defaced one (defacement test).
 Usage: serve.py DEAD_PORT   (a loopback port where nothing listens: the refused external link)
 """
@@ -19,13 +21,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 DEAD = int(sys.argv[1])
 PORTS = {}
 FLAKY = {"n": 0}
-STATS = {"if_none_match": 0, "not_modified": 0}
+STATS = {"if_none_match": 0, "not_modified": 0, "wide": 0}
+WIDE_DELAY = {"ms": 0}
 DEFACED = {"on": False}
 DEFACED_HOME = """<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>Hacked by 某某黑客组织</title></head>
 <body><h1>Hacked by 某某黑客组织</h1><p>此站已被我们接管，管理员请联系我们赎回。</p></body></html>
 """
 LOCK = threading.Lock()
+WIDE_PAGES = 160
 
 
 def page(title, body, meta="", charset="utf-8"):
@@ -37,6 +41,24 @@ def column(name, ctype, items):
     lis = "\n".join(f'<li><a href="{h}">{t}</a><span>{d}</span></li>' for h, t, d in items)
     meta = f'<meta name="ColumnName" content="{name}">\n<meta name="ColumnType" content="{ctype}">\n'
     return page(name, f'<h1>{name}</h1>\n<ul class="list">\n{lis}\n</ul>\n<a href="/">返回首页</a>', meta)
+
+
+def wide_routes():
+    """/wide/: an index and WIDE_PAGES articles of ~120 KB of dated, linked text each."""
+    r = {}
+    lis = "\n".join(f'<li><a href="/wide/p{i}.html">第{i}号信息</a><span>2026-11-{1 + i % 28:02d}</span></li>'
+                    for i in range(WIDE_PAGES))
+    r["/wide/"] = page("信息列表", f'<ul class="list">\n{lis}\n</ul>')
+    for i in range(WIDE_PAGES):
+        paras = "\n".join(f'<p>2026年11月{1 + (i + k) % 28}日，第{k}段：全市各级各部门认真贯彻落实工作部署，'
+                           f'推动政务公开和政务新媒体规范发展，编号{i * 1000 + k}。'
+                           f'<a href="/wide/p{(i + k) % WIDE_PAGES}.html">相关信息{k}</a></p>' for k in range(600))
+        r[f"/wide/p{i}.html"] = page(f"第{i}号信息", f"<h1>第{i}号信息</h1>\n{paras}",
+                                     '<meta name="PubDate" content="2026-11-20">\n')
+    return r
+
+
+WIDE = wide_routes()
 
 
 def main_routes():
@@ -156,6 +178,9 @@ class Main(BaseHTTPRequestHandler):
         if p == "/_ctl/stats":
             with LOCK:
                 return self.send(200, json.dumps(STATS), ctype="application/json", head=head)
+        if p.startswith("/_ctl/wide_delay/"):
+            WIDE_DELAY["ms"] = int(p.rsplit("/", 1)[1])
+            return self.send(200, "ok", ctype="text/plain", head=head)
         if p == "/_ctl/deface":
             DEFACED["on"] = True
             return self.send(200, "ok", ctype="text/plain", head=head)
@@ -214,6 +239,11 @@ class Main(BaseHTTPRequestHandler):
             return self.send(200, MALFORMED, ctype="application/rss+xml", head=head)
         if r.get(p):
             return self.send_cond(r[p], head=head)
+        if p in WIDE:
+            with LOCK:
+                STATS["wide"] += 1
+            time.sleep(WIDE_DELAY["ms"] / 1000.0)
+            return self.send(200, WIDE[p], head=head)
         return self.send(404, "<h1>404 Not Found</h1>", head=head)
 
     def do_GET(self):

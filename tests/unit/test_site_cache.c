@@ -123,11 +123,11 @@ static void write_state(const char *etag, int mark, int commit)
 
 	assert_int_equal(pgd_crawlcache_open(dir, SITE, "content", &cc, &err), 0);
 	fill(&a);
-	pgd_crawlcache_put(cc, A_URL, etag, "Tue, 01 Dec 2026 04:33:57 GMT", &a);
+	pgd_crawlcache_put(cc, A_URL, etag, "Tue, 01 Dec 2026 04:33:57 GMT", &a, NULL);
 	pgd_page_analysis_release(&a);
 	fill(&a);
 	a.enc_error = pgd_strdup("页面编码无效（声明的编码：gbk）");
-	pgd_crawlcache_put(cc, "http://example.gov.cn/bad.html", NULL, NULL, &a);
+	pgd_crawlcache_put(cc, "http://example.gov.cn/bad.html", NULL, NULL, &a, NULL);
 	pgd_page_analysis_release(&a);
 	if (mark)
 		pgd_crawlcache_mark(cc, "http://example.gov.cn/bad.html");
@@ -290,6 +290,100 @@ static void test_ignored_when_damaged(void **state)
 	}
 }
 
+/* The journal of a killed attempt: a page with how it came and a link's verdict come back from
+ * a second open with the same key, a torn record is cut off, other keys and modes do not see it,
+ * and a committed crawl leaves no journal behind. */
+static void test_resume_journal(void **state)
+{
+	struct pgd_crawlcache *cc = NULL;
+	struct pgd_err err = {0};
+	struct pgd_page_analysis a, b;
+	struct pgd_crawl_fetch ff = {0}, got;
+	char etag[256], lm[64];
+	int page = -1;
+	FILE *fh;
+	char path[512];
+	DIR *d;
+	struct dirent *de;
+	(void)state;
+
+	assert_int_equal(pgd_crawlcache_open_resume(dir, SITE, "content", "bad/key", &cc, &err), PGD_ERR_INVALID);
+	assert_int_equal(pgd_crawlcache_open_resume(dir, SITE, "content", "job-7", &cc, &err), 0);
+	assert_int_equal(pgd_crawlcache_journal_count(cc), 0);
+	fill(&a);
+	ff.status = 200;
+	ff.time_ms = 1234;
+	ff.fetched_at = 1796000000;
+	ff.final_url = (char *)"http://example.gov.cn/news/index.html";
+	pgd_crawlcache_put(cc, A_URL, "\"e1\"", "Tue, 01 Dec 2026 04:33:57 GMT", &a, &ff);
+	pgd_page_analysis_release(&a);
+	memset(&ff, 0, sizeof(ff));
+	ff.error = 0;
+	ff.status = 404;
+	ff.time_ms = 21;
+	ff.rechecked = 1;
+	ff.first_error = 2;
+	ff.first_status = 0;
+	pgd_crawlcache_verdict(cc, "http://example.gov.cn/gone.pdf", &ff);
+	pgd_crawlcache_free(cc); /* killed: no commit */
+
+	/* a torn record at the end, as a SIGKILL in the middle of a write leaves it */
+	path[0] = '\0';
+	d = opendir(dir);
+	while ((de = readdir(d)) != NULL)
+		if (strstr(de->d_name, ".crawl.job-7"))
+			snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+	closedir(d);
+	assert_true(path[0] != '\0');
+	fh = fopen(path, "ab");
+	fputs("P\thttp://example.gov.cn/torn.html\t\t\t" SHA_A "\t0000000000000001\t10\t0\nT\t半截", fh);
+	fclose(fh);
+
+	/* another key or mode: a fresh start */
+	assert_int_equal(pgd_crawlcache_open_resume(dir, SITE, "content", "job-8", &cc, &err), 0);
+	assert_int_equal(pgd_crawlcache_journal_count(cc), 0);
+	pgd_crawlcache_free(cc);
+
+	assert_int_equal(pgd_crawlcache_open_resume(dir, SITE, "content", "job-7", &cc, &err), 0);
+	assert_int_equal(pgd_crawlcache_journal_count(cc), 2);
+	assert_int_equal(pgd_crawlcache_replay(cc, A_URL, &page, &got, etag, lm, &b), 0);
+	assert_int_equal(page, 1);
+	assert_string_equal(etag, "\"e1\"");
+	assert_string_equal(lm, "Tue, 01 Dec 2026 04:33:57 GMT");
+	assert_int_equal(got.status, 200);
+	assert_int_equal((long)got.time_ms, 1234);
+	assert_int_equal((long long)got.fetched_at, 1796000000LL);
+	assert_string_equal(got.final_url, "http://example.gov.cn/news/index.html");
+	fill(&a);
+	assert_string_equal(b.sha256, a.sha256);
+	assert_string_equal(b.pg.title, a.pg.title);
+	assert_int_equal(b.pg.n_links, 2);
+	assert_string_equal(b.pg.links[0].text, a.pg.links[0].text);
+	assert_int_equal(b.nf, 1);
+	assert_string_equal(b.f[0].message, a.f[0].message);
+	pgd_page_analysis_release(&a);
+	pgd_page_analysis_release(&b);
+	free(got.final_url);
+	assert_int_equal(pgd_crawlcache_replay(cc, "http://example.gov.cn/gone.pdf", &page, &got, etag, lm, &b), 0);
+	assert_int_equal(page, 0);
+	assert_int_equal(got.status, 404);
+	assert_int_equal(got.rechecked, 1);
+	assert_int_equal(got.first_error, 2);
+	assert_int_equal(pgd_crawlcache_replay(cc, "http://example.gov.cn/torn.html", &page, &got, etag, lm, &b), -1);
+	assert_int_equal(pgd_crawlcache_replay(cc, "http://example.gov.cn/other.html", &page, &got, etag, lm, &b), -1);
+	/* the resumed attempt appends; its commit is an ordinary state, and the journal is gone */
+	memset(&ff, 0, sizeof(ff));
+	ff.status = 500;
+	pgd_crawlcache_verdict(cc, "http://example.gov.cn/err.html", &ff);
+	assert_int_equal(pgd_crawlcache_commit(cc, &err), 0);
+	pgd_crawlcache_free(cc);
+	assert_int_equal(files_in_dir(), 1);
+	assert_int_equal(pgd_crawlcache_open_resume(dir, SITE, "content", "job-7", &cc, &err), 0);
+	assert_int_equal(pgd_crawlcache_journal_count(cc), 0);
+	assert_true(pgd_crawlcache_find(cc, A_URL, NULL) >= 0); /* the page is in the committed state */
+	pgd_crawlcache_free(cc);
+}
+
 static void test_unwritable_dir(void **state)
 {
 	struct pgd_crawlcache *cc = NULL;
@@ -306,6 +400,7 @@ int main(void)
 		cmocka_unit_test(test_sha256_known_answers),
 		cmocka_unit_test_setup_teardown(test_roundtrip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ignored_when_damaged, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_resume_journal, setup, teardown),
 		cmocka_unit_test(test_unwritable_dir),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
