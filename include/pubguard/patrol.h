@@ -272,6 +272,8 @@ struct pgd_patrol_opts {
 	                                 cancelled, resume it: what it fetched is replayed, not fetched */
 	const volatile int *cancel;   /* when it becomes non-zero (any thread): no further request starts,
 	                                 pgd_patrol_site returns PGD_ERR_CANCELLED once those in flight end */
+	const char *ca_file;          /* PEM file of CA certificates trusted besides the system's (an
+	                                 intranet's own CA); NULL: the system's only */
 	/* progress on stderr: called after each finished request */
 	void (*progress)(void *arg, size_t done, size_t queued);
 	void *progress_arg;
@@ -289,8 +291,9 @@ int pgd_patrol_feed(const char *url, const struct pgd_patrol_opts *o, struct pgd
 /* ---- second slice: probes, near-duplicates ---- */
 
 /* Probe a home page once (fetch_sync.c): GET with the timeout, recording status, time and the
- * TLS certificate's expiry. Never fails: an unreachable page is a probe with ok = 0. */
-void pgd_patrol_probe(const char *url, int timeout_ms, struct pgd_patrol_probe *out);
+ * TLS certificate's expiry (ca_file as in pgd_patrol_opts, may be NULL). Never fails: an
+ * unreachable page is a probe with ok = 0. */
+void pgd_patrol_probe(const char *url, int timeout_ms, const char *ca_file, struct pgd_patrol_probe *out);
 
 /* 64-bit SimHash of a text (simhash.c): character bigrams of its letters and digits (CJK
  * included; spaces, punctuation and markup-free case differences ignored). Texts that differ

@@ -138,7 +138,7 @@ static time_t cert_expiry(CURL *e)
 	return 0;
 }
 
-void pgd_patrol_probe(const char *url, int timeout_ms, struct pgd_patrol_probe *out)
+void pgd_patrol_probe(const char *url, int timeout_ms, const char *ca_file, struct pgd_patrol_probe *out)
 {
 	struct probe_sink sink = {0, 0};
 	struct timespec t0;
@@ -172,6 +172,8 @@ void pgd_patrol_probe(const char *url, int timeout_ms, struct pgd_patrol_probe *
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, probe_write);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, &sink);
 	curl_easy_setopt(e, CURLOPT_CERTINFO, 1L);
+	if (ca_file)
+		curl_easy_setopt(e, CURLOPT_CAINFO, ca_file);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	rc = curl_easy_perform(e);
 	ms = elapsed_ms(&t0);

@@ -1302,7 +1302,7 @@ static int run_job(struct worker *w, struct pgd_worker_job *job, struct pgd_err 
 	}
 	if (job->kind == PGD_WORKER_KIND_PROBE) {
 		wlog(w, "job %" PRId64 ": probe of platform %" PRId64, job->id, job->platform_id);
-		pgd_patrol_probe(job->url, job->th.unavailable_timeout_ms, &probe);
+		pgd_patrol_probe(job->url, job->th.unavailable_timeout_ms, NULL, &probe);
 		res.probe = &probe;
 	} else {
 		int posts = job->posts_sha256[0] != '\0';

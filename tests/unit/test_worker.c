@@ -715,14 +715,14 @@ static void test_probe_closed_port(void **state)
 	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
 	close(fd); /* nothing listens there now: refused */
 	snprintf(url, sizeof(url), "http://127.0.0.1:%u/", ntohs(sa.sin_port));
-	pgd_patrol_probe(url, 2000, &p);
+	pgd_patrol_probe(url, 2000, NULL, &p);
 	assert_int_equal(p.ok, 0);
 	assert_int_equal(p.status, 0);
 	assert_int_equal(p.tls_expires, 0);
 	assert_non_null(strstr(p.error, "无法连接"));
 	assert_true(p.at > UTC_1130 - 365 * DAY);
 
-	pgd_patrol_probe("ftp://127.0.0.1/", 2000, &p);
+	pgd_patrol_probe("ftp://127.0.0.1/", 2000, NULL, &p);
 	assert_int_equal(p.ok, 0);
 	assert_non_null(strstr(p.error, "网址无效"));
 }
