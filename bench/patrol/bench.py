@@ -1,15 +1,16 @@
 #!/usr/bin/env python3
 """Patrol benchmark driver (bench/patrol/run.sh runs it; docs/BENCHMARKS.md, "Patrol").
 
-Generates the site (gen_site.py, cached in bench/work/patrol-N/), starts serve.py (20 ms per
-request, loopback) and measures, one after the other with /usr/bin/time -v and a timeout:
+Generates the site (gen_site.py, cached in bench/work/patrol-N/), starts the loopback server
+(serve.c, built by run.sh into bench/work/patrol-serve; 20 ms per request) and measures, one after the other with /usr/bin/time -v and a timeout:
 pubguard patrol, linkchecker, linkinator, broken-link-checker and wget2 --spider, all at
 concurrency 10. Then pubguard alone on bigger sites (memory as the site grows).
 
 Environment: PUBGUARD (binary), PATROL_PAGES (5000), PATROL_SCALE ("20000 100000"; "" none),
 PATROL_TOOLS ("pubguard linkchecker linkinator blc wget2"), PATROL_TIMEOUT (s per tool, 900),
 PATROL_PORT (18090; the external server uses PORT+1), PATROL_LATENCY_MS (20),
-PATROL_LINKINATOR_TIMEOUT_MS (15000: linkinator's --timeout).
+PATROL_LINKINATOR_TIMEOUT_MS (15000: linkinator's --timeout), PATROL_SERVER (the server command,
+default bench/work/patrol-serve; run.sh sets it).
 """
 import csv
 import hashlib
@@ -17,6 +18,7 @@ import io
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -36,6 +38,7 @@ PORT = int(os.environ.get("PATROL_PORT", "18090"))
 LATENCY_MS = int(os.environ.get("PATROL_LATENCY_MS", "20"))
 CONC = 10
 NODE_BIN = os.path.join(HERE, "node_modules", ".bin")
+SERVER = os.environ.get("PATROL_SERVER") or os.path.join(WORK, "patrol-serve")
 
 
 def log(*a):
@@ -102,7 +105,7 @@ def cmd_linkchecker(url, n, d):
     rc = os.path.join(d, "linkcheckerrc")
     with open(rc, "w") as f:
         # maxrequestspersecond above 10 is honoured for hosts that answer with a LinkChecker
-        # header (serve.py does); without it linkchecker waits 0.1-0.6 s between requests
+        # header (serve.c sends it); without it linkchecker waits 0.1-0.6 s between requests
         f.write(f"[checking]\nthreads={CONC}\nmaxrequestspersecond=10000\n[filtering]\ncheckextern=1\n")
     return ["linkchecker", "-f", rc, "-t", str(CONC), "--check-extern", "--no-status", "-o", "csv", url]
 
@@ -175,6 +178,7 @@ def run_tool(name, url, n, site_dir):
                            stdout=o, stderr=e, cwd=d, env=env)
     s1 = stats()
     wall, cpu, rss = time_v(tv)
+    nreq = s1["requests"] - s0["requests"]
     out = open(os.path.join(d, "stdout"), encoding="utf-8", errors="replace").read()
     err = open(os.path.join(d, "stderr"), encoding="utf-8", errors="replace").read()
     if name == "wget2":
@@ -184,14 +188,17 @@ def run_tool(name, url, n, site_dir):
         broken = count(out, err)
     noanswer = noanswer_linkinator(out) if name == "linkinator" else None
     r = {"tool": name, "pages": n, "wall": wall, "cpu": cpu, "rss_mb": rss,
-         "requests": s1["requests"] - s0["requests"], "server_cpu": s1["cpu"] - s0["cpu"],
+         "requests": nreq, "server_cpu": s1["cpu"] - s0["cpu"],
+         # serve.c: mean ms from a request's deadline to its answer handed to the kernel
+         "server_late_ms": (s1["late"] - s0["late"]) / nreq * 1000 if "late" in s1 and nreq else None,
          "broken": broken, "noanswer": noanswer, "exit": p.returncode, "timed_out": p.returncode == 124,
          "cmd": " ".join(cmd)}
     r["floor"] = r["requests"] * LATENCY_MS / 1000.0 / CONC
     if noanswer:
         log(f"  {noanswer} of the broken links had no answer at all (the tool's request failed)")
+    late = "" if r["server_late_ms"] is None else f", server {r['server_late_ms']:.3f} ms a request past the latency"
     log(f"  {wall:.1f} s wall, {cpu:.1f} s CPU, {rss:.0f} MB, {r['requests']} requests, {broken} broken,"
-        f" exit {p.returncode}, server CPU {r['server_cpu']:.1f} s")
+        f" exit {p.returncode}, server CPU {r['server_cpu']:.1f} s{late}")
     return r
 
 
@@ -233,6 +240,8 @@ def warm(site_dir):
 
 def main():
     os.makedirs(WORK, exist_ok=True)
+    if not shutil.which(shlex.split(SERVER)[0]):
+        sys.exit(f"bench-patrol: no server {SERVER} (bench/patrol/run.sh builds it from serve.c)")
     rows = []
     sizes = [PAGES] + [s for s in SCALE if s != PAGES]
     main_site = None
@@ -241,8 +250,8 @@ def main():
         warm(os.path.join(out, "site"))
         if n == PAGES:
             main_site = site
-        srv = subprocess.Popen([PY, os.path.join(HERE, "serve.py"), os.path.join(out, "site"), str(PORT),
-                                str(PORT + 1), str(LATENCY_MS)], stdout=subprocess.PIPE, text=True)
+        srv = subprocess.Popen(shlex.split(SERVER) + [os.path.join(out, "site"), str(PORT), str(PORT + 1),
+                                                      str(LATENCY_MS)], stdout=subprocess.PIPE, text=True)
         try:
             if srv.stdout.readline().strip() != "ready":
                 sys.exit("bench-patrol: the server did not start (ports in use? PATROL_PORT)")

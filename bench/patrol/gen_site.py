@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Deterministic Chinese government website for the patrol benchmark (docs/BENCHMARKS.md, "Patrol").
 
-Writes OUT/site/ (files served by serve.py) and OUT/site.json (what was planted). Same arguments,
+Writes OUT/site/ (files served by serve.c) and OUT/site.json (what was planted). Same arguments,
 same bytes: every page draws from random.Random(seed, page number).
 
   home /index.html          navigation of 20 columns x 4 sub-columns, latest news, footer
@@ -10,7 +10,7 @@ same bytes: every page draws from random.Random(seed, page number).
   /cCC/sS/YYYYMM/tNNNNNN.html   articles (PubDate meta, text, images, attachments);
                             every 7th article is GBK-encoded (.htm, charset=gb2312)
   images .jpg/.png, attachments .pdf/.doc/.xls; some links point at files that do not exist
-  (broken internal links); external links go to http://127.0.0.1:EXT_PORT/ (serve.py's second
+  (broken internal links); external links go to http://127.0.0.1:EXT_PORT/ (serve.c's second
   server: /gone/... answers 404).
 Pages average ~58 KB like real CMS pages (inline CSS and scripts, navigation, footer).
 

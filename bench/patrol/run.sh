@@ -7,10 +7,14 @@
 # Debian packages linkchecker and wget2 (apt-get, only when `dpkg -s` says they are missing)
 # and the npm tools pinned in bench/patrol/package-lock.json (npm ci into bench/patrol/node_modules).
 #
+# The loopback server is bench/patrol/serve.c, compiled here into bench/work/patrol-serve (again
+# whenever serve.c is newer); bench/patrol/server_overhead.py measures what it adds to the latency.
+#
 # Options: --pages N (default 5000), --tools "pubguard linkchecker linkinator blc wget2",
 #          --scale "20000 100000" (pubguard alone on bigger sites; "" none), --no-100k,
 #          --timeout S (per tool, default 900). Environment: PUBGUARD (default build/pubguard),
-#          PATROL_PORT (18090; +1 for the "external" server), PATROL_LATENCY_MS (20).
+#          PATROL_PORT (18090; +1 for the "external" server), PATROL_LATENCY_MS (20),
+#          PATROL_SERVER (another server program with serve.c's command line; not compiled then).
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(dirname "$(dirname "$HERE")")"
@@ -36,7 +40,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-for tool in node npm python3; do
+for tool in node npm python3 cc; do
   command -v "$tool" >/dev/null || { echo "bench-patrol: missing $tool (scripts/install-deps.sh --bench)" >&2; exit 2; }
 done
 if [ ! -x "$HERE/node_modules/.bin/linkinator" ] || [ ! -x "$HERE/node_modules/.bin/blc" ] ||
@@ -46,4 +50,12 @@ fi
 
 export PUBGUARD="${PUBGUARD:-$ROOT/build/pubguard}"
 [ -x "$PUBGUARD" ] || { echo "bench-patrol: $PUBGUARD not built (make all)" >&2; exit 2; }
+if [ -z "${PATROL_SERVER:-}" ]; then
+  # the same command in server_overhead.py
+  export PATROL_SERVER="$ROOT/bench/work/patrol-serve"
+  if [ ! -x "$PATROL_SERVER" ] || [ "$HERE/serve.c" -nt "$PATROL_SERVER" ]; then
+    mkdir -p "$ROOT/bench/work"
+    cc -O2 -Wall -Wextra -o "$PATROL_SERVER" "$HERE/serve.c"
+  fi
+fi
 exec python3 "$HERE/bench.py"
