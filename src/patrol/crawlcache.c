@@ -183,18 +183,25 @@ static int cmp_slot(const void *a, const void *b)
 	return x->h < y->h ? -1 : x->h > y->h ? 1 : x->off < y->off ? -1 : x->off > y->off;
 }
 
-static struct slot *find_slot(struct pgd_crawlcache *cc, const char *url, int verify)
+/* The first slot of v[0..n) (sorted by hash) with hash h or above. */
+static size_t first_slot(const struct slot *v, size_t n, uint64_t h)
 {
-	uint64_t h = url_hash(url);
-	size_t lo = 0, hi = cc->n;
-
+	size_t lo = 0, hi = n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (cc->idx[mid].h < h)
+		if (v[mid].h < h)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
+	return lo;
+}
+
+static struct slot *find_slot(struct pgd_crawlcache *cc, const char *url, int verify)
+{
+	uint64_t h = url_hash(url);
+	size_t lo = first_slot(cc->idx, cc->n, h);
+
 	for (; lo < cc->n && cc->idx[lo].h == h; lo++) {
 		char *fv[MAX_FIELDS];
 		if (!verify)
@@ -809,7 +816,7 @@ int pgd_crawlcache_replay(struct pgd_crawlcache *cc, const char *url, int *page,
 	char etag[256], char last_modified[64], struct pgd_page_analysis *a)
 {
 	uint64_t h;
-	size_t lo = 0, hi;
+	size_t lo;
 
 	memset(a, 0, sizeof(*a));
 	memset(ff, 0, sizeof(*ff));
@@ -817,15 +824,7 @@ int pgd_crawlcache_replay(struct pgd_crawlcache *cc, const char *url, int *page,
 	if (!cc || !cc->jr || !cc->jn || !url)
 		return -1;
 	h = url_hash(url);
-	hi = cc->jn;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (cc->jidx[mid].h < h)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (; lo < cc->jn && cc->jidx[lo].h == h; lo++) {
+	for (lo = first_slot(cc->jidx, cc->jn, h); lo < cc->jn && cc->jidx[lo].h == h; lo++) {
 		char *fv[MAX_FIELDS];
 		int nf;
 		if (fseeko(cc->jr, (off_t)cc->jidx[lo].off, SEEK_SET) != 0 || next_line(cc, cc->jr) < 0)
