@@ -11,6 +11,7 @@ PKGS=(
   libcmocka-dev python3
   libmicrohttpd-dev libcairo2-dev libpango1.0-dev fonts-noto-cjk
   libcurl4-openssl-dev curl poppler-utils chromium
+  openssl  # the CLI: tests make their TLS certificates with it
 )
 if [ "${1:-}" = "--bench" ]; then
   PKGS+=(python3-ahocorasick hyperfine time nodejs wrk)

@@ -82,16 +82,27 @@ struct pgd_worker_opts {
 	/* content checks: rules loaded lazily with this data dir (NULL: $PGD_DATA_DIR ...) */
 	const char *rules_data_dir;
 	const char *rules_cache_dir;
+	const char *ca_file;         /* PEM file of CA certificates trusted besides the system's (an
+	                                intranet's own CA): for the sites patrolled and probed, and for an
+	                                https server; NULL: the system's only */
 	volatile sig_atomic_t *stop; /* set (by a signal handler) to stop after the current job */
 	/* log lines (English, no secrets); may be NULL */
 	void (*log)(void *arg, const char *line);
 	void *log_arg;
 };
 
+/* Check a CA file before a worker or `pubguard patrol` relies on it (--ca-file): a readable
+ * regular file (symbolic links followed) of at most 16 MB holding at least one PEM certificate
+ * ("-----BEGIN CERTIFICATE-----"). 0, or PGD_ERR_IO (cannot be read) / PGD_ERR_FORMAT (no PEM
+ * certificate) / PGD_ERR_TOO_LARGE with a Chinese message naming the file. */
+int pgd_worker_check_ca_file(const char *path, struct pgd_err *err);
+
 /* Run the worker loop until *stop is set (or, with once, after one job or none). *jobs_done
  * (may be NULL) receives the number of jobs taken. Returns 0, or a negative code: the server
  * refused the token (PGD_ERR_FORBIDDEN), could not be reached in once mode (PGD_ERR_IO), or
- * bad options (PGD_ERR_INVALID). */
+ * bad options (PGD_ERR_INVALID; a ca_file refused: pgd_worker_check_ca_file's code). Before each
+ * job the ca_file is checked again: a job is failed, not run, while it cannot be read (every
+ * https site would look unavailable). */
 int pgd_worker_run(const struct pgd_worker_opts *o, size_t *jobs_done, struct pgd_err *err);
 
 #endif

@@ -16,13 +16,14 @@
 #include "pubguard/check.h"
 #include "pubguard/mem.h"
 #include "pubguard/patrol.h"
+#include "pubguard/worker.h" /* pgd_worker_check_ca_file */
 #include "cli/cli.h"
 #include "core/banned.h"
 
 static const char usage[] =
 	"usage: pubguard patrol [--json] [--as-of YYYY-MM-DD] [--timeout S] [--concurrency N]\n"
 	"                       [--per-host N] [--max-pages N] [--data-dir DIR] [--no-content] [--cache-dir DIR]\n"
-	"                       [--evidence-dir DIR] [--baseline-file FILE] [--resume KEY]\n"
+	"                       [--evidence-dir DIR] [--baseline-file FILE] [--resume KEY] [--ca-file FILE]\n"
 	"                       (--site URL | --feed URL)...\n"
 	"\n"
 	"Patrols websites (availability, broken links, columns, hidden links, content) and feeds of\n"
@@ -46,6 +47,8 @@ static const char usage[] =
 	"  --resume KEY     with --cache-dir: journal each site's crawl under KEY ([A-Za-z0-9_-]); a\n"
 	"                   crawl interrupted (Ctrl-C, SIGTERM, killed) goes on where it stopped when run\n"
 	"                   again with the same KEY: what it fetched is not fetched again\n"
+	"  --ca-file FILE   PEM file of CA certificates to trust besides the system's (sites with\n"
+	"                   certificates of an intranet's own CA)\n"
 	"\n"
 	"exit status: 0 nothing found, 1 findings, 2 bad usage or an error\n";
 
@@ -306,6 +309,7 @@ int cmd_patrol(int argc, char **argv)
 		{"feed", required_argument, NULL, 'f'},     {"help", no_argument, NULL, 'h'},
 		{"cache-dir", required_argument, NULL, 'C'}, {"evidence-dir", required_argument, NULL, 'E'},
 		{"baseline-file", required_argument, NULL, 'B'}, {"resume", required_argument, NULL, 'R'},
+		{"ca-file", required_argument, NULL, 'A'},
 		{NULL, 0, NULL, 0},
 	};
 	struct pgd_patrol_opts o;
@@ -384,6 +388,7 @@ int cmd_patrol(int argc, char **argv)
 		case 'C': o.cache_dir = optarg; break;
 		case 'E': o.evidence_dir = optarg; break;
 		case 'R': o.resume_key = optarg; break;
+		case 'A': o.ca_file = optarg; break;
 		case 'B':
 			free(baseline.title);
 			if (load_baseline(optarg, &baseline) < 0) {
@@ -418,6 +423,11 @@ int cmd_patrol(int argc, char **argv)
 	}
 	if (o.resume_key && !o.cache_dir) {
 		fprintf(stderr, "pubguard patrol: --resume 需要同时给出 --cache-dir（续巡记录保存在缓存目录中）\n");
+		status = 2;
+		goto out;
+	}
+	if (o.ca_file && pgd_worker_check_ca_file(o.ca_file, &err) < 0) {
+		fprintf(stderr, "pubguard patrol: --ca-file：%s\n", err.message);
 		status = 2;
 		goto out;
 	}

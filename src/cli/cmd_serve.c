@@ -1,6 +1,7 @@
 /* pubguard serve: run the web server until SIGINT or SIGTERM.
  *   pubguard serve [--db PATH] [--listen ADDR] [--web DIR] [--key PATH] [--port-file F]
  *                  [--threads N] [--demo] [--logins FILE] [--workers N] [--no-scheduler]
+ *                  [--worker-ca-file FILE]
  * With --workers N it runs N `pubguard worker` processes on this machine (restarting one that
  * dies, at most once per 10 s; stopping them on shutdown). At every start the worker named
  * "local" gets a fresh token, written to <db>.worker-token (0600); the database keeps its SM3. */
@@ -25,6 +26,7 @@
 #include "pubguard/mem.h"
 #include "pubguard/patrol_store.h"
 #include "pubguard/store.h"
+#include "pubguard/worker.h" /* pgd_worker_check_ca_file */
 #include "cli/cli.h"
 #include "server/demo.h"
 #include "server/server.h"
@@ -33,6 +35,7 @@
 static const char usage[] =
 	"usage: pubguard serve [--db PATH] [--listen ADDR] [--web DIR] [--key PATH] [--port-file F]\n"
 	"                      [--threads N] [--demo] [--logins FILE] [--workers N] [--no-scheduler]\n"
+	"                      [--worker-ca-file FILE]\n"
 	"\n"
 	"Runs the pubguard web server (JSON API under /api/v1 and the web app) until SIGINT/SIGTERM.\n"
 	"\n"
@@ -47,10 +50,12 @@ static const char usage[] =
 	"  --workers N      patrol worker processes to run on this machine (0-32), default 2 with\n"
 	"                   --demo, else 0; their token is in <db>.worker-token, their re-crawl\n"
 	"                   state in <db>.patrol-cache/\n"
-	"  --no-scheduler   do not make patrol jobs on schedule (tests)\n";
+	"  --no-scheduler   do not make patrol jobs on schedule (tests)\n"
+	"  --worker-ca-file FILE  the local workers trust the CA certificates in FILE (PEM) besides\n"
+	"                   the system's: sites with certificates of an intranet's own CA\n";
 
 enum { OPT_DB = 1, OPT_LISTEN, OPT_WEB, OPT_KEY, OPT_PORT_FILE, OPT_THREADS, OPT_DEMO, OPT_LOGINS, OPT_WORKERS,
-	OPT_NO_SCHEDULER };
+	OPT_NO_SCHEDULER, OPT_WORKER_CA_FILE };
 
 static const struct option options[] = {
 	{"db", required_argument, NULL, OPT_DB},
@@ -63,6 +68,7 @@ static const struct option options[] = {
 	{"logins", required_argument, NULL, OPT_LOGINS},
 	{"workers", required_argument, NULL, OPT_WORKERS},
 	{"no-scheduler", no_argument, NULL, OPT_NO_SCHEDULER},
+	{"worker-ca-file", required_argument, NULL, OPT_WORKER_CA_FILE},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -204,7 +210,7 @@ static void cache_dir_of(const char *token_file, char *out, size_t n)
 		snprintf(out, n, "%s.patrol-cache", token_file);
 }
 
-static pid_t spawn_worker(const char *server_url, const char *token_file)
+static pid_t spawn_worker(const char *server_url, const char *token_file, const char *ca_file)
 {
 	char cache[4200];
 	cache_dir_of(token_file, cache, sizeof(cache));
@@ -215,15 +221,20 @@ static pid_t spawn_worker(const char *server_url, const char *token_file)
 		sigprocmask(SIG_SETMASK, &none, NULL); /* the server blocks these for sigwait */
 		signal(SIGPIPE, SIG_DFL);
 		prctl(PR_SET_PDEATHSIG, SIGTERM);     /* a server killed hard takes its workers along */
-		execl("/proc/self/exe", "pubguard", "worker", "--server", server_url, "--token-file", token_file,
-			"--cache-dir", cache, (char *)NULL);
+		if (ca_file)
+			execl("/proc/self/exe", "pubguard", "worker", "--server", server_url, "--token-file", token_file,
+				"--cache-dir", cache, "--ca-file", ca_file, (char *)NULL);
+		else
+			execl("/proc/self/exe", "pubguard", "worker", "--server", server_url, "--token-file", token_file,
+				"--cache-dir", cache, (char *)NULL);
 		_exit(127);
 	}
 	return pid < 0 ? 0 : pid;
 }
 
 /* Reap dead workers; restart each at most once per 10 s. */
-static void tend_workers(struct child *kids, int n, const char *url, const char *token_file, int restart)
+static void tend_workers(struct child *kids, int n, const char *url, const char *token_file, const char *ca_file,
+	int restart)
 {
 	pid_t pid;
 	int status;
@@ -239,7 +250,7 @@ static void tend_workers(struct child *kids, int n, const char *url, const char 
 	for (int i = 0; i < n; i++)
 		if (kids[i].pid == 0 && time(NULL) - kids[i].started >= 10) {
 			kids[i].started = time(NULL);
-			kids[i].pid = spawn_worker(url, token_file);
+			kids[i].pid = spawn_worker(url, token_file, ca_file);
 		}
 }
 
@@ -284,7 +295,8 @@ int cmd_serve(int argc, char **argv)
 {
 	const char *db = "var/pubguard.db", *listen = "127.0.0.1:8080", *web = NULL, *key = NULL,
 		   *port_file = NULL, *logins = NULL;
-	char keybuf[PATH_MAX], loginsbuf[PATH_MAX], host[128], token_file[PATH_MAX], url[256];
+	char keybuf[PATH_MAX], loginsbuf[PATH_MAX], host[128], token_file[PATH_MAX], url[256], cabuf[PATH_MAX];
+	const char *ca_file = NULL;
 	struct child kids[32];
 	struct pgd_server_config cfg;
 	struct pgd_server *srv = NULL;
@@ -315,6 +327,7 @@ int cmd_serve(int argc, char **argv)
 			break;
 		}
 		case OPT_NO_SCHEDULER: scheduler = 0; break;
+		case OPT_WORKER_CA_FILE: ca_file = optarg; break;
 		case OPT_WORKERS: {
 			char *end = NULL;
 			long n;
@@ -363,6 +376,14 @@ int cmd_serve(int argc, char **argv)
 	}
 	if (workers < 0)
 		workers = demo ? 2 : 0;
+	if (ca_file) { /* checked now, not by each worker after the server is up */
+		if (pgd_worker_check_ca_file(ca_file, &err) < 0) {
+			fprintf(stderr, "pubguard serve: --worker-ca-file：%s\n", err.message);
+			return 2;
+		}
+		if (realpath(ca_file, cabuf) != NULL)
+			ca_file = cabuf;
+	}
 	if (prepare(db, key, demo, logins) != 0)
 		return 1;
 	if (local_worker_token(db, token_file, sizeof(token_file)) != 0)
@@ -412,7 +433,7 @@ int cmd_serve(int argc, char **argv)
 		snprintf(url, sizeof(url), "http://127.0.0.1:%d", pgd_server_port(srv));
 	for (int i = 0; i < workers; i++) {
 		kids[i].started = time(NULL);
-		kids[i].pid = spawn_worker(url, token_file);
+		kids[i].pid = spawn_worker(url, token_file, ca_file);
 	}
 	if (workers > 0)
 		fprintf(stderr, "pubguard serve: %d patrol worker(s) started\n", workers);
@@ -421,11 +442,11 @@ int cmd_serve(int argc, char **argv)
 		sig = sigtimedwait(&set, NULL, &wait);
 		if (sig == SIGINT || sig == SIGTERM)
 			break;
-		tend_workers(kids, workers, url, token_file, 1);
+		tend_workers(kids, workers, url, token_file, ca_file, 1);
 	}
 	fprintf(stderr, "pubguard serve: stopping (signal %d)\n", sig);
 	stop_workers(kids, workers);
-	tend_workers(kids, workers, url, token_file, 0);
+	tend_workers(kids, workers, url, token_file, ca_file, 0);
 	pgd_server_stop(srv);
 	return 0;
 }

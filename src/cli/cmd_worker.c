@@ -1,6 +1,7 @@
 /* pubguard worker: take patrol jobs from a server and run them (pubguard/worker.h).
  * Exit 0 after stopping (SIGTERM/SIGINT) or, with --once, after one job; 3 when --once found
- * no job; 1 when the server refused the token or could not be reached; 2 on bad usage. */
+ * no job; 1 when the server refused the token or could not be reached; 2 on bad usage (an
+ * unreadable --token-file or --ca-file included). */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -20,7 +21,7 @@
 static const char usage[] =
 	"usage: pubguard worker --server URL --token-file FILE [--once] [--kinds patrol,probe]\n"
 	"                       [--work-dir DIR] [--data-dir DIR] [--cache-dir DIR]\n"
-	"                       [--screenshots auto|off] [--poll S]\n"
+	"                       [--screenshots auto|off] [--poll S] [--ca-file FILE]\n"
 	"\n"
 	"Takes patrol jobs from a pubguard server (its worker API, with the worker token), runs\n"
 	"them and returns the results with their evidence. One job at a time.\n"
@@ -34,9 +35,11 @@ static const char usage[] =
 	"  --cache-dir DIR      re-crawl state, so that unchanged pages are not analysed again\n"
 	"  --screenshots MODE   auto (headless chromium when installed and the job asks) or off\n"
 	"  --poll S             seconds between asking for a job when there is none (default 5)\n"
+	"  --ca-file FILE       PEM file of CA certificates to trust besides the system's: sites\n"
+	"                       (and a server) with certificates of an intranet's own CA\n"
 	"\n"
-	"exit status: 0 stopped or done, 1 token refused or server unreachable, 2 bad usage,\n"
-	"3 --once and no job\n";
+	"exit status: 0 stopped or done, 1 token refused or server unreachable, 2 bad usage (or a\n"
+	"--token-file / --ca-file that cannot be used), 3 --once and no job\n";
 
 static volatile sig_atomic_t stop_flag;
 
@@ -122,6 +125,7 @@ int cmd_worker(int argc, char **argv)
 		{"data-dir", required_argument, NULL, 'd'},  {"cache-dir", required_argument, NULL, 'c'},
 		{"work-dir", required_argument, NULL, 'w'},
 		{"screenshots", required_argument, NULL, 'S'}, {"poll", required_argument, NULL, 'p'},
+		{"ca-file", required_argument, NULL, 'A'},
 		{"help", no_argument, NULL, 'h'},            {NULL, 0, NULL, 0},
 	};
 	struct pgd_worker_opts o;
@@ -151,6 +155,7 @@ int cmd_worker(int argc, char **argv)
 		case 'd': o.rules_data_dir = optarg; break;
 		case 'w': o.work_dir = optarg; break;
 		case 'c': o.cache_dir = optarg; break;
+		case 'A': o.ca_file = optarg; break;
 		case 'S':
 			if (strcmp(optarg, "auto") == 0) {
 				o.screenshots = 1;
@@ -188,6 +193,11 @@ int cmd_worker(int argc, char **argv)
 	}
 	if (strncmp(o.server, "http://", 7) != 0 && strncmp(o.server, "https://", 8) != 0) {
 		fprintf(stderr, "pubguard worker: --server '%s' 不是 http:// 或 https:// 开头的网址\n", o.server);
+		status = 2;
+		goto out;
+	}
+	if (o.ca_file && pgd_worker_check_ca_file(o.ca_file, &err) < 0) {
+		fprintf(stderr, "pubguard worker: --ca-file：%s\n", err.message);
 		status = 2;
 		goto out;
 	}

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include <curl/curl.h>
 
@@ -44,6 +45,7 @@ struct pgd_fetcher {
 	struct pgd_fetch_opts o;
 	CURLM *multi;
 	CURLSH *share;
+	char *ca_file;            /* o.ca_file's copy, owned */
 	struct req *head, *tail; /* waiting */
 	size_t waiting, running;
 	struct host_count *hosts; /* one per running request at most */
@@ -65,6 +67,10 @@ const char *pgd_fetch_error_name(enum pgd_fetch_error e)
 	case PGD_FETCH_DNS: return "域名解析失败";
 	case PGD_FETCH_CONNECT: return "无法连接";
 	case PGD_FETCH_TLS: return "TLS/证书错误";
+	case PGD_FETCH_TLS_UNTRUSTED: return "证书无法验证（自签名或签发机构不受信任）";
+	case PGD_FETCH_TLS_EXPIRED: return "证书已过期";
+	case PGD_FETCH_TLS_NOT_YET_VALID: return "证书尚未生效";
+	case PGD_FETCH_TLS_NAME: return "证书与网站域名不符";
 	case PGD_FETCH_TOO_LARGE: return "响应超过大小上限";
 	case PGD_FETCH_REDIRECT_LOOP: return "重定向循环或次数过多";
 	case PGD_FETCH_OTHER: break;
@@ -121,6 +127,8 @@ struct pgd_fetcher *pgd_fetcher_new(const struct pgd_fetch_opts *o)
 	}
 	f = pgd_calloc(1, sizeof(*f));
 	f->o = *o;
+	f->ca_file = o->ca_file && *o->ca_file ? pgd_strdup(o->ca_file) : NULL;
+	f->o.ca_file = f->ca_file;
 	if (f->o.concurrency < 1)
 		f->o.concurrency = 1;
 	if (f->o.per_host < 1)
@@ -170,6 +178,7 @@ void pgd_fetcher_free(struct pgd_fetcher *f)
 		curl_multi_cleanup(f->multi);
 	if (f->share)
 		curl_share_cleanup(f->share);
+	free(f->ca_file);
 	free(f->hosts);
 	free(f);
 }
@@ -308,6 +317,7 @@ static int start(struct pgd_fetcher *f, struct req *q)
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, q->errbuf);
+	pgd_fetch_tls_trust(e, f->o.ca_file);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, q);
 	if (q->mode == PGD_FETCH_GET) {
@@ -361,7 +371,7 @@ static int fill(struct pgd_fetcher *f)
 	return 0;
 }
 
-static enum pgd_fetch_error map_error(CURLcode c, const struct req *q)
+static enum pgd_fetch_error map_error(CURLcode c, const struct req *q, CURL *e)
 {
 	switch (c) {
 	case CURLE_OK: return PGD_FETCH_OK;
@@ -377,16 +387,15 @@ static enum pgd_fetch_error map_error(CURLcode c, const struct req *q)
 		if (q->check_abort)
 			return PGD_FETCH_OK;
 		return PGD_FETCH_OTHER;
-	case CURLE_SSL_CONNECT_ERROR:
-	case CURLE_PEER_FAILED_VERIFICATION:
-	case CURLE_SSL_CERTPROBLEM:
-	case CURLE_SSL_CIPHER:
-	case CURLE_SSL_CACERT_BADFILE:
-	case CURLE_SSL_ISSUER_ERROR:
-	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-	case CURLE_SSL_INVALIDCERTSTATUS: return PGD_FETCH_TLS;
-	default: return PGD_FETCH_OTHER;
+	default: return pgd_fetch_tls_error(e, (int)c); /* PGD_FETCH_OTHER when not about TLS */
 	}
+}
+
+/* A certificate that failed verification (PGD_FETCH_TLS_*). */
+static int cert_error(enum pgd_fetch_error e)
+{
+	return e == PGD_FETCH_TLS_UNTRUSTED || e == PGD_FETCH_TLS_EXPIRED || e == PGD_FETCH_TLS_NOT_YET_VALID ||
+	       e == PGD_FETCH_TLS_NAME;
 }
 
 static int finish(struct pgd_fetcher *f, CURL *e, CURLcode code,
@@ -404,12 +413,13 @@ static int finish(struct pgd_fetcher *f, CURL *e, CURLcode code,
 	f->running--;
 	host_release(f, q->host);
 	memset(&res, 0, sizeof(res));
-	res.error = map_error(code, q);
+	res.error = map_error(code, q, e);
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
-	/* many servers mishandle HEAD: anything but a clean answer below 400 is asked again by GET */
+	/* many servers mishandle HEAD: anything but a clean answer below 400 is asked again by GET
+	 * (not a certificate that failed: the same certificate answers a GET) */
 	if (q->head && (status == 0 || status >= 400) && res.error != PGD_FETCH_DNS &&
 	    res.error != PGD_FETCH_CONNECT && res.error != PGD_FETCH_TIMEOUT &&
-	    res.error != PGD_FETCH_REDIRECT_LOOP) {
+	    res.error != PGD_FETCH_REDIRECT_LOOP && !cert_error(res.error)) {
 		curl_easy_cleanup(e);
 		q->easy = NULL;
 		q->head = 0;
@@ -445,6 +455,87 @@ static int finish(struct pgd_fetcher *f, CURL *e, CURLcode code,
 	req_free(q);
 out:
 	return rc;
+}
+
+/* ---- TLS (fetch.h) ---- */
+
+static const char *system_ca_dir_test; /* pgd_fetch_set_system_ca_dir */
+
+void pgd_fetch_set_system_ca_dir(const char *dir)
+{
+	system_ca_dir_test = dir;
+}
+
+const char *pgd_fetch_system_ca_dir(void *easy)
+{
+	struct stat st;
+
+	if (system_ca_dir_test)
+		return system_ca_dir_test;
+#if LIBCURL_VERSION_NUM >= 0x075400 /* CURLINFO_CAPATH: 7.84.0 */
+	{
+		char *dir = NULL;
+		if (curl_easy_getinfo(easy, CURLINFO_CAPATH, &dir) == CURLE_OK && dir && *dir && stat(dir, &st) == 0 &&
+		    S_ISDIR(st.st_mode))
+			return dir;
+	}
+#else
+	(void)easy;
+#endif
+	if (stat("/etc/ssl/certs", &st) == 0 && S_ISDIR(st.st_mode))
+		return "/etc/ssl/certs";
+	return NULL;
+}
+
+void pgd_fetch_tls_trust(void *easy, const char *ca_file)
+{
+	const char *dir;
+
+	if (!ca_file || !*ca_file)
+		return;
+	curl_easy_setopt(easy, CURLOPT_CAINFO, ca_file);
+	dir = pgd_fetch_system_ca_dir(easy);
+	if (dir)
+		curl_easy_setopt(easy, CURLOPT_CAPATH, dir);
+}
+
+/* libcurl's TLS library is OpenSSL: its verify result is an X509_V_ERR_* code. */
+static int tls_is_openssl(void)
+{
+	const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+	return v && v->ssl_version && strncmp(v->ssl_version, "OpenSSL/", 8) == 0;
+}
+
+enum pgd_fetch_error pgd_fetch_tls_error(void *easy, int code)
+{
+	long vr = -1;
+
+	switch ((CURLcode)code) {
+	case CURLE_PEER_FAILED_VERIFICATION:
+		if (tls_is_openssl() && curl_easy_getinfo(easy, CURLINFO_SSL_VERIFYRESULT, &vr) == CURLE_OK) {
+			/* OpenSSL's X509_V_ERR_* numbers (openssl/x509_vfy.h; stable; the header is not
+			 * included here: crypto/ is this program's only OpenSSL user) */
+			switch (vr) {
+			case 9: return PGD_FETCH_TLS_NOT_YET_VALID; /* X509_V_ERR_CERT_NOT_YET_VALID */
+			case 10: return PGD_FETCH_TLS_EXPIRED;      /* X509_V_ERR_CERT_HAS_EXPIRED */
+			case 0:  /* the chain verified: libcurl's own host name check failed, */
+			case 1:  /* ... which leaves its "!X509_V_OK" placeholder here (libcurl 7.88) */
+			case 62: /* X509_V_ERR_HOSTNAME_MISMATCH */
+			case 64: /* X509_V_ERR_IP_ADDRESS_MISMATCH */
+				return PGD_FETCH_TLS_NAME;
+			default: break;
+			}
+		}
+		return PGD_FETCH_TLS_UNTRUSTED; /* unknown issuer, self-signed, bad chain */
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_INVALIDCERTSTATUS: return PGD_FETCH_TLS;
+	default: return PGD_FETCH_OTHER;
+	}
 }
 
 void pgd_fetcher_set_idle(struct pgd_fetcher *f, size_t (*idle)(void *arg), void *arg)

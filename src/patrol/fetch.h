@@ -16,6 +16,11 @@ enum pgd_fetch_error {
 	PGD_FETCH_TOO_LARGE,     /* body over max_bytes (GET with body only) */
 	PGD_FETCH_REDIRECT_LOOP, /* more than max_redirects redirects (loops included) */
 	PGD_FETCH_OTHER,         /* reset, bad response, unsupported scheme ... */
+	/* certificate failures (after OTHER: the numbers above are kept in re-crawl journals) */
+	PGD_FETCH_TLS_UNTRUSTED, /* the certificate cannot be verified: self-signed, unknown CA */
+	PGD_FETCH_TLS_EXPIRED,   /* the certificate has expired */
+	PGD_FETCH_TLS_NOT_YET_VALID, /* the certificate is not valid yet (or this machine's clock is wrong) */
+	PGD_FETCH_TLS_NAME,      /* the certificate is for another host name */
 };
 
 enum pgd_fetch_mode {
@@ -50,6 +55,8 @@ struct pgd_fetch_opts {
 	int per_host;        /* requests at once to one host */
 	int max_redirects;
 	size_t max_bytes;    /* body cap for GET */
+	const char *ca_file; /* PEM file of CA certificates trusted besides the system's; NULL: the
+	                        system's only (see pgd_fetch_tls_trust); copied by pgd_fetcher_new */
 };
 
 struct pgd_fetcher;
@@ -84,5 +91,28 @@ void pgd_fetcher_drop_waiting(struct pgd_fetcher *f);
 
 /* Short Chinese name of an error kind ("超时", "域名解析失败" ...). */
 const char *pgd_fetch_error_name(enum pgd_fetch_error e);
+
+/* ---- TLS, shared by fetch.c and fetch_sync.c (easy is a libcurl easy handle, CURL *) ---- */
+
+/* Trust ca_file (PEM) besides the system's CAs on easy; NULL or "": leave libcurl's defaults.
+ * CURLOPT_CAINFO is one path and by default names the system bundle, so setting it REPLACES that
+ * bundle (libcurl's CURLOPT_CAINFO(3)); with OpenSSL the certificates of CURLOPT_CAPATH are
+ * searched as well (both are loaded into one store). Debian's libcurl has both defaults
+ * (/etc/ssl/certs/ca-certificates.crt and the hashed directory /etc/ssl/certs holding the same
+ * CAs), so CAPATH is set explicitly to the system's CA directory (pgd_fetch_system_ca_dir): the
+ * system's CAs stay trusted through it whatever the build's defaults. */
+void pgd_fetch_tls_trust(void *easy, const char *ca_file);
+/* The system's CA directory: libcurl's built-in CAPATH (CURLINFO_CAPATH), else /etc/ssl/certs,
+ * whichever is first a directory; NULL when neither is (then a ca_file replaces the system's
+ * CAs: put them into the file too). */
+const char *pgd_fetch_system_ca_dir(void *easy);
+/* Tests only: take dir as the system's CA directory (NULL: back to the above). Not thread-safe:
+ * set it before any request. */
+void pgd_fetch_set_system_ca_dir(const char *dir);
+/* The kind of a failed request from libcurl's code (CURLcode) and, for a certificate that failed
+ * verification, the TLS library's verify result (OpenSSL's X509_V_ERR_*): PGD_FETCH_TLS_* for the
+ * certificate failures, PGD_FETCH_TLS for other TLS failures, PGD_FETCH_OTHER for a code that is
+ * not about TLS. */
+enum pgd_fetch_error pgd_fetch_tls_error(void *easy, int code);
 
 #endif

@@ -11,6 +11,7 @@
 
 #include "pubguard/mem.h"
 #include "pubguard/patrol.h"
+#include "patrol/fetch.h"
 #include "patrol/fetch_sync.h"
 #include "core/banned.h"
 
@@ -172,8 +173,7 @@ void pgd_patrol_probe(const char *url, int timeout_ms, const char *ca_file, stru
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, probe_write);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, &sink);
 	curl_easy_setopt(e, CURLOPT_CERTINFO, 1L);
-	if (ca_file)
-		curl_easy_setopt(e, CURLOPT_CAINFO, ca_file);
+	pgd_fetch_tls_trust(e, ca_file); /* besides the system's CAs, not instead of them */
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	rc = curl_easy_perform(e);
 	ms = elapsed_ms(&t0);
@@ -205,14 +205,32 @@ void pgd_patrol_probe(const char *url, int timeout_ms, const char *ca_file, stru
 	case CURLE_COULDNT_CONNECT:
 		snprintf(out->error, sizeof(out->error), "无法连接服务器（连接被拒绝或网络不可达）");
 		break;
-	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_SSL_CACERT_BADFILE: /* this machine's problem, not the site's */
+		snprintf(out->error, sizeof(out->error), "监测程序无法读取所信任的 CA 证书文件（--ca-file）");
+		break;
 	case CURLE_PEER_FAILED_VERIFICATION:
+		switch (pgd_fetch_tls_error(e, (int)rc)) {
+		case PGD_FETCH_TLS_EXPIRED:
+			snprintf(out->error, sizeof(out->error), "证书已过期，无法建立安全连接");
+			break;
+		case PGD_FETCH_TLS_NOT_YET_VALID:
+			snprintf(out->error, sizeof(out->error), "证书尚未生效（或监测机器的时间有误），无法建立安全连接");
+			break;
+		case PGD_FETCH_TLS_NAME:
+			snprintf(out->error, sizeof(out->error), "证书与网站域名不符，无法建立安全连接");
+			break;
+		default:
+			snprintf(out->error, sizeof(out->error),
+			         "证书无法验证：签发机构不受信任（自签名证书或内网自建 CA 签发的证书）");
+			break;
+		}
+		break;
+	case CURLE_SSL_CONNECT_ERROR:
 	case CURLE_SSL_CERTPROBLEM:
 	case CURLE_SSL_CIPHER:
-	case CURLE_SSL_CACERT_BADFILE:
 	case CURLE_SSL_ISSUER_ERROR:
 	case CURLE_SSL_INVALIDCERTSTATUS:
-		snprintf(out->error, sizeof(out->error), "TLS/证书错误，无法建立安全连接");
+		snprintf(out->error, sizeof(out->error), "TLS 握手失败，无法建立安全连接");
 		break;
 	case CURLE_TOO_MANY_REDIRECTS:
 		snprintf(out->error, sizeof(out->error), "重定向次数过多或重定向循环");
@@ -352,6 +370,7 @@ int pgd_http_sync(const struct pgd_http_req *rq, long *status, struct pgd_buf *r
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, hdrs);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, sync_write);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, &sink);
+	pgd_fetch_tls_trust(e, rq->ca_file);
 	if (rq->body_file) {
 		/* POST mechanics (Content-Length from the size, the body from the read callback);
 		 * PUT through CURLOPT_CUSTOMREQUEST below, as with a body in memory */
@@ -383,10 +402,12 @@ int pgd_http_sync(const struct pgd_http_req *rq, long *status, struct pgd_buf *r
 		goto out;
 	}
 	if (rc != CURLE_OK) {
+		enum pgd_fetch_error tls = pgd_fetch_tls_error(e, (int)rc);
 		ret = pgd_err_set(err, PGD_ERR_IO, rq->url, "无法与服务器 %s 通信：%s", rq->url,
 		                  rc == CURLE_COULDNT_CONNECT          ? "无法连接"
 		                  : rc == CURLE_OPERATION_TIMEDOUT     ? "超时"
 		                  : rc == CURLE_COULDNT_RESOLVE_HOST   ? "域名解析失败"
+		                  : tls != PGD_FETCH_OTHER             ? pgd_fetch_error_name(tls)
 		                                                       : "连接中断");
 		goto out;
 	}

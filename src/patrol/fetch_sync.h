@@ -26,6 +26,8 @@ struct pgd_http_req {
 	const char *content_type;    /* of the body; NULL: application/json when there is a body */
 	int timeout_ms;              /* whole exchange; <= 0: 60 s */
 	size_t max_response;         /* answer cap; 0: PGD_HTTP_MAX_RESPONSE; at most PGD_HTTP_MAX_DOWNLOAD */
+	const char *ca_file;         /* PEM CA certificates trusted besides the system's (an https server
+	                                with an intranet CA's certificate); NULL: the system's only */
 };
 
 #define PGD_HTTP_MAX_DOWNLOAD (16u << 20) /* e.g. an uploaded export of posts */

@@ -1551,6 +1551,7 @@ int pgd_patrol_site(const char *url, const struct pgd_patrol_opts *o, struct pgd
 	c.th = o->th ? o->th : &c.th_default;
 	c.as_of = o->as_of ? o->as_of : time(NULL);
 	memset(&fo, 0, sizeof(fo));
+	fo.ca_file = o->ca_file;
 	fo.timeout_ms = o->timeout_ms;
 	fo.concurrency = o->concurrency;
 	fo.per_host = o->per_host > 0 && o->per_host < o->concurrency ? o->per_host : o->concurrency;
@@ -1744,6 +1745,7 @@ int pgd_patrol_feed(const char *url, const struct pgd_patrol_opts *o, struct pgd
 	}
 	pgd_patrol_thresholds_default(&thd);
 	memset(&fo, 0, sizeof(fo));
+	fo.ca_file = o->ca_file;
 	fo.timeout_ms = o->timeout_ms;
 	fo.concurrency = 1;
 	fo.per_host = 1;

@@ -714,6 +714,7 @@ static int api(struct worker *w, const char *method, const char *path, const cha
 	rq.method = method;
 	rq.url = url;
 	rq.bearer = w->o->token;
+	rq.ca_file = w->o->ca_file;
 	rq.headers = headers;
 	rq.body = body;
 	rq.body_len = len;
@@ -906,6 +907,60 @@ out:
 		free(*data);
 		*data = NULL;
 	}
+	close(fd);
+	return rc;
+}
+
+/* ---- the CA file (--ca-file) ---- */
+
+#define CA_FILE_MAX (16u << 20)
+#define PEM_CERT "-----BEGIN CERTIFICATE-----"
+
+int pgd_worker_check_ca_file(const char *path, struct pgd_err *err)
+{
+	struct stat st;
+	char *data = NULL;
+	size_t got = 0;
+	int fd, rc = 0;
+
+	if (path == NULL || *path == '\0')
+		return pgd_err_set(err, PGD_ERR_INVALID, "ca-file", "CA 证书文件名为空");
+	fd = open(path, O_RDONLY | O_CLOEXEC); /* links followed: /etc/ssl/certs is made of them */
+	if (fd < 0)
+		return pgd_err_set(err, PGD_ERR_IO, path, "无法读取 CA 证书文件“%s”：%s", path, strerror(errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		rc = pgd_err_set(err, PGD_ERR_IO, path, "CA 证书文件“%s”不是普通文件", path);
+		goto out;
+	}
+	if ((size_t)st.st_size > CA_FILE_MAX) {
+		rc = pgd_err_set(err, PGD_ERR_TOO_LARGE, path, "CA 证书文件“%s”超过 %u MB，不像是证书文件", path,
+		                 CA_FILE_MAX >> 20);
+		goto out;
+	}
+	data = pgd_malloc((size_t)st.st_size + 1);
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, data + got, (size_t)st.st_size - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = pgd_err_set(err, PGD_ERR_IO, path, "无法读取 CA 证书文件“%s”：%s", path, strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	data[got] = '\0';
+	for (size_t i = 0; i < got; i++) /* a stray NUL must not hide what follows from strstr */
+		if (data[i] == '\0')
+			data[i] = ' ';
+	if (strstr(data, PEM_CERT) == NULL)
+		rc = pgd_err_set(err, PGD_ERR_FORMAT, path,
+		                 "CA 证书文件“%s”中没有 PEM 格式的证书（应含 " PEM_CERT
+		                 " 一行；DER 格式的证书请先用 openssl x509 -inform der 转换）",
+		                 path);
+out:
+	free(data);
 	close(fd);
 	return rc;
 }
@@ -1255,6 +1310,7 @@ static int posts_patrol(struct worker *w, struct pgd_worker_job *job, struct pgd
 	rq.method = "GET";
 	rq.url = url;
 	rq.bearer = w->o->token;
+	rq.ca_file = w->o->ca_file;
 	rq.headers = hdrs;
 	rq.timeout_ms = 300000;
 	rq.max_response = PGD_HTTP_MAX_DOWNLOAD;
@@ -1300,9 +1356,18 @@ static int run_job(struct worker *w, struct pgd_worker_job *job, struct pgd_err 
 		job_fail(w, job->id, job->lease, "平台网址不是 http:// 或 https:// 开头的网址，无法监测或巡查");
 		goto out;
 	}
+	if (w->o->ca_file && pgd_worker_check_ca_file(w->o->ca_file, &perr) < 0) {
+		/* not the site's fault: every https request would fail on it */
+		char why[600];
+		snprintf(why, sizeof(why), "工作进程的 --ca-file 不可用，未执行：%s", perr.message);
+		wlog(w, "job %" PRId64 ": the CA file cannot be used, job failed", job->id);
+		job_fail(w, job->id, job->lease, why);
+		goto out;
+	}
+	job->opts.ca_file = w->o->ca_file;
 	if (job->kind == PGD_WORKER_KIND_PROBE) {
 		wlog(w, "job %" PRId64 ": probe of platform %" PRId64, job->id, job->platform_id);
-		pgd_patrol_probe(job->url, job->th.unavailable_timeout_ms, NULL, &probe);
+		pgd_patrol_probe(job->url, job->th.unavailable_timeout_ms, w->o->ca_file, &probe);
 		res.probe = &probe;
 	} else {
 		int posts = job->posts_sha256[0] != '\0';
@@ -1498,6 +1563,8 @@ int pgd_worker_run(const struct pgd_worker_opts *o, size_t *jobs_done, struct pg
 		rc = pgd_err_set(err, PGD_ERR_INVALID, "token", "工作进程令牌为空");
 		goto out;
 	}
+	if (o->ca_file && (rc = pgd_worker_check_ca_file(o->ca_file, err)) < 0)
+		goto out;
 	snprintf(w.base, sizeof(w.base), "%s", o->server);
 	remove_stale_job_dirs(&w);
 	for (size_t n = strlen(w.base); n > 0 && w.base[n - 1] == '/'; n--)

@@ -7,6 +7,7 @@ patrol now 202/409/422, worker tokens 401, and `pubguard patrol now` from the CL
 
 Expected values are written here by hand from docs/patrol-protocol.md."""
 
+import calendar
 import hashlib
 import json
 import os
@@ -31,13 +32,18 @@ THRESHOLD_KEYS = ["weekly_min_items", "zombie_days", "news_column_days", "notice
 
 
 class PatrolServer(Server):
-    """pubguard serve with --no-scheduler (no jobs but the test's own)."""
+    """pubguard serve with --no-scheduler (no jobs but the test's own) and the serve options in
+    extra (e.g. ["--workers", "1"]: one local worker)."""
+
+    def __init__(self, binary, tmp, extra=()):
+        Server.__init__(self, binary, tmp)
+        self.extra = list(extra)
 
     def start(self, timeout=30.0):
         orig = subprocess.Popen
 
         def popen(args, **kw):
-            return orig(list(args) + ["--no-scheduler"], **kw)
+            return orig(list(args) + ["--no-scheduler"] + self.extra, **kw)
         subprocess.Popen = popen
         try:
             Server.start(self, timeout)
@@ -452,16 +458,8 @@ def test_patrol_real_worker(ctx):
     srv = None
     try:
         main_port = int(site.stdout.readline().split()[0])
-        srv = PatrolServer(ctx.binary, tmp)
-        orig = subprocess.Popen
-
-        def popen(args, **kw):  # one local worker
-            return orig(list(args) + ["--workers", "1"], **kw)
-        subprocess.Popen = popen
-        try:
-            srv.start()
-        finally:
-            subprocess.Popen = orig
+        srv = PatrolServer(ctx.binary, tmp, extra=["--workers", "1"])
+        srv.start()
         city = City(srv, ck)
         city.cli_user("office1", "网信办管理员", "office_admin")
         unit = city.new_unit("实测单位", "department")["id"]
@@ -663,16 +661,8 @@ def test_patrol_posts_import(ctx):
     os.makedirs(tmp, exist_ok=True)
     srv = None
     try:
-        srv = PatrolServer(ctx.binary, tmp)
-        orig = subprocess.Popen
-
-        def popen(args, **kw):  # one local worker
-            return orig(list(args) + ["--workers", "1"], **kw)
-        subprocess.Popen = popen
-        try:
-            srv.start()
-        finally:
-            subprocess.Popen = orig
+        srv = PatrolServer(ctx.binary, tmp, extra=["--workers", "1"])
+        srv.start()
         city = City(srv, ck)
         city.cli_user("office1", "网信办管理员", "office_admin")
         unit = city.new_unit("导入单位", "department")["id"]
@@ -822,6 +812,251 @@ def test_patrol_workers_api(ctx):
 test_patrol_workers_api.needs_server = False
 
 
+# ---- TLS: an intranet's own CA (--ca-file), certificate expiry, certificate failures ----
+
+def _openssl(cwd, *args):
+    p = subprocess.run(["openssl"] + list(args), cwd=cwd, capture_output=True, timeout=60)
+    if p.returncode != 0:
+        raise Failure("openssl %s failed: %s" % (args[0], p.stderr.decode("utf-8", "replace")[-300:]))
+    return p.stdout.decode("utf-8", "replace")
+
+
+def _make_certs(d):
+    """A test CA (an intranet's own), a server certificate for 127.0.0.1 it signed that expires in
+    10 days, and one it signed that expired in 2020. Returns the first's notAfter (Unix seconds),
+    read back from the certificate with `openssl x509 -enddate`."""
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
+    _openssl(d, "req", "-x509", *ec, "-keyout", "ca.key", "-out", "ca.pem", "-days", "30",
+             "-subj", "/CN=Pubguard Test Intranet CA", "-addext", "basicConstraints=critical,CA:TRUE",
+             "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+    with open(os.path.join(d, "site.ext"), "w") as f:
+        f.write("subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n")
+    _openssl(d, "req", "-new", *ec, "-keyout", "site.key", "-out", "site.csr", "-subj", "/CN=127.0.0.1")
+    _openssl(d, "x509", "-req", "-in", "site.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-set_serial", "0x5a17e",
+             "-days", "10", "-extfile", "site.ext", "-out", "site.pem")
+    # a certificate valid in January 2020 only: `openssl ca` sets both dates
+    os.makedirs(os.path.join(d, "cadb"), exist_ok=True)
+    open(os.path.join(d, "cadb", "index.txt"), "w").close()
+    with open(os.path.join(d, "ca.cnf"), "w") as f:
+        f.write("[ca]\ndefault_ca = test\n[test]\ndatabase = cadb/index.txt\nnew_certs_dir = cadb\n"
+                "rand_serial = yes\ndefault_md = sha256\npolicy = any\ncopy_extensions = copy\n"
+                "unique_subject = no\n[any]\ncommonName = supplied\n")
+    _openssl(d, "req", "-new", *ec, "-keyout", "old.key", "-out", "old.csr", "-subj", "/CN=127.0.0.1",
+             "-addext", "subjectAltName=IP:127.0.0.1")
+    _openssl(d, "ca", "-batch", "-config", "ca.cnf", "-cert", "ca.pem", "-keyfile", "ca.key", "-in", "old.csr",
+             "-out", "old.pem", "-notext", "-startdate", "20200101000000Z", "-enddate", "20200201000000Z")
+    end = _openssl(d, "x509", "-in", "site.pem", "-noout", "-enddate").strip()  # notAfter=Dec 11 09:22:08 2026 GMT
+    return calendar.timegm(time.strptime(end.split("=", 1)[1], "%b %d %H:%M:%S %Y GMT"))
+
+
+class TlsSite:
+    """A small website over HTTPS on 127.0.0.1 (Python's ssl module, a thread of this process): a
+    home page linking to a second page."""
+
+    PAGES = {"/": "<html><head><title>内网测试站</title></head><body><p>内网自建证书的网站</p>"
+                  "<a href='/about.html'>关于我们</a></body></html>",
+             "/about.html": "<html><head><title>关于我们</title></head><body><p>本站简介</p></body></html>"}
+
+    def __init__(self, cert, key):
+        import http.server
+        import ssl
+        import threading
+        pages = self.PAGES
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                body = pages.get(self.path.split("?")[0])
+                data = (body or "not found").encode("utf-8")
+                self.send_response(200 if body else 404)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                if self.command == "GET":
+                    self.wfile.write(data)
+
+            do_HEAD = do_GET
+
+            def log_message(self, *args):
+                pass
+
+        class Server(http.server.ThreadingHTTPServer):
+            daemon_threads = True
+
+            def handle_error(self, request, client_address):
+                pass  # a client refusing the certificate ends the handshake: expected here
+
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(cert, key)
+        self.httpd = Server(("127.0.0.1", 0), Handler)
+        self.httpd.socket = ctx.wrap_socket(self.httpd.socket, server_side=True)
+        self.url = "https://127.0.0.1:%d/" % self.httpd.server_address[1]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def queue_probe(server, platform_id, period):
+    """A probe job, as the scheduler makes them (there is no API for probes: they are the
+    scheduler's alone, and PatrolServer runs without it)."""
+    db = sqlite3.connect(server.db, timeout=10)
+    db.execute("INSERT INTO patrol_jobs (platform_id, kind, period, requested_by, created_at) "
+               "VALUES (?, 'probe', ?, 'scheduler', ?)",
+               (platform_id, period, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())))
+    db.commit()
+    db.close()
+
+
+def test_patrol_tls(ctx):
+    """A website with a certificate of an intranet's own CA (made here with the openssl CLI,
+    expiring in 10 days) served over HTTPS on loopback: a real worker given the CA (--ca-file)
+    probes it, and the platform's availability shows the certificate's expiry with a
+    site.tls_expiring finding (tls_warn_days 30); without the CA the probe fails with the
+    certificate error; an expired certificate is named as such. `pubguard patrol --ca-file`
+    crawls the site, without it the home page is site.unavailable; unreadable CA files are
+    refused at start (exit 2). Expected dates come from the certificate itself."""
+    ck = ctx.check
+    tmp = os.path.join(ctx.tmp, "patrol-tls")
+    certs = os.path.join(tmp, "certs")
+    os.makedirs(certs, exist_ok=True)
+    srv = site = old = None
+    try:
+        not_after = _make_certs(certs)
+        ca = os.path.join(certs, "ca.pem")
+        site = TlsSite(os.path.join(certs, "site.pem"), os.path.join(certs, "site.key"))
+        old = TlsSite(os.path.join(certs, "old.pem"), os.path.join(certs, "old.key"))
+        srv = PatrolServer(ctx.binary, tmp)
+        srv.start()
+        city = City(srv, ck)
+        city.cli_user("office1", "网信办管理员", "office_admin")
+        unit = city.new_unit("内网证书单位", "department")["id"]
+        pid = city.new_platform(unit, "内网证书网站", "website", site.url)["id"]
+        pid_old = city.new_platform(unit, "过期证书网站", "website", old.url)["id"]
+        office = city.client("office1")
+        token_file = os.path.join(tmp, "token")
+        fd = os.open(token_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.write(fd, new_token(srv, "tls-worker").encode() + b"\n")
+        os.close(fd)
+        os.makedirs(os.path.join(tmp, "work"), exist_ok=True)
+        worker = [srv.binary, "worker", "--server", "http://127.0.0.1:%d" % srv.port, "--token-file", token_file,
+                  "--once", "--kinds", "probe", "--screenshots", "off", "--work-dir", os.path.join(tmp, "work")]
+
+        def run(args):
+            p = subprocess.run(args, capture_output=True, timeout=120)
+            return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+
+        def availability(platform, check=True):
+            r = office.get("/platforms/%d/patrol" % platform)
+            if check:
+                ck.ok(r.status == 200, "GET /platforms/%d/patrol: %r" % (platform, r))
+            return (r.json or {}).get("availability") or {}
+
+        # 1. with the CA: the probe succeeds and sees the certificate's expiry
+        queue_probe(srv, pid, "tls-1")
+        rc, _, err = run(worker + ["--ca-file", ca])
+        ck.ok(rc == 0 and "result stored" in err, "worker --once --ca-file runs the probe: %d %r" % (rc, err[-300:]))
+        av = availability(pid)
+        probes = av.get("probes") or []
+        want = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(not_after))
+        ck.ok(len(probes) == 1 and probes[0].get("ok") is True and probes[0].get("status") == 200
+              and not probes[0].get("error"), "the probe with the CA opened the home page: %r" % probes)
+        ck.ok(av.get("tls_expires") == want, "availability.tls_expires is the certificate's notAfter %s: %r"
+              % (want, av.get("tls_expires")))
+        r = office.get("/patrol/findings", query={"platform_id": pid, "category": "site.tls_expiring"})
+        items = (r.json or {}).get("items") or []
+        day = time.strftime("%Y-%m-%d", time.gmtime(not_after + 8 * 3600))  # Beijing time
+        ck.ok(len(items) == 1 and items[0].get("severity") == "review"
+              and items[0].get("message") == "TLS 证书将于 %s 到期" % day,
+              "a certificate expiring in 10 days (< 30) is a site.tls_expiring finding for %s: %r" % (day, items))
+
+        # 2. without the CA: the same site's certificate cannot be verified
+        queue_probe(srv, pid, "tls-2")
+        rc, _, err = run(worker)
+        ck.ok(rc == 0, "worker --once without --ca-file: %d %r" % (rc, err[-300:]))
+        av = availability(pid)
+        probes = av.get("probes") or []
+        last = probes[-1] if probes else {}
+        ck.ok(len(probes) == 2 and last.get("ok") is False and last.get("status") == 0
+              and "证书无法验证" in (last.get("error") or ""),
+              "without the CA the probe fails with the certificate error: %r" % probes)
+        ck.ok(av.get("tls_expires") == want, "the expiry seen before stays shown: %r" % av.get("tls_expires"))
+
+        # 3. an expired certificate, even of a trusted CA
+        queue_probe(srv, pid_old, "tls-3")
+        rc, _, err = run(worker + ["--ca-file", ca])
+        ck.ok(rc == 0, "worker --once, expired certificate: %d %r" % (rc, err[-300:]))
+        probes = availability(pid_old).get("probes") or []
+        ck.ok(len(probes) == 1 and probes[0].get("ok") is False and "证书已过期" in (probes[0].get("error") or ""),
+              "an expired certificate is named in the probe's error: %r" % probes)
+
+        # 4. CA files that cannot be used: refused at start, naming the file
+        missing = os.path.join(certs, "missing.pem")
+        queue_probe(srv, pid, "tls-4")
+        for args, what, words in (([missing], "a missing file", ["missing.pem", "无法读取"]),
+                                  ([os.path.join(certs, "site.key")], "a key, no certificate",
+                                   ["site.key", "PEM"])):
+            rc, _, err = run(worker + ["--ca-file"] + args)
+            ck.ok(rc == 2 and all(w in err for w in words), "worker --ca-file with %s: exit 2 naming it: %d %r"
+                  % (what, rc, err[-300:]))
+        r = office.get("/patrol/jobs", query={"platform_id": pid, "kind": "probe", "status": "queued"})
+        ck.ok((r.json or {}).get("total") == 1, "a worker refused at start took no job: %r" % r)
+        rc, _, err = run([srv.binary, "serve", "--db", os.path.join(tmp, "db2"), "--listen", "127.0.0.1:0",
+                          "--workers", "1", "--worker-ca-file", missing])
+        ck.ok(rc == 2 and "missing.pem" in err, "serve --worker-ca-file with a missing file: exit 2: %d %r"
+              % (rc, err[-300:]))
+
+        # 5. pubguard patrol: crawls the site with the CA; without it the home page is unavailable
+        patrol = [srv.binary, "patrol", "--json", "--no-content", "--site", site.url]
+        rc, out, err = run(patrol + ["--ca-file", ca])
+        lines = [json.loads(x) for x in out.splitlines() if x.strip()]
+        summary = (lines[-1] if lines else {}).get("summary") or {}
+        cats = [x.get("category") for x in lines[:-1]]
+        ck.ok(rc in (0, 1) and summary.get("pages", 0) >= 2 and "site.unavailable" not in cats,
+              "patrol --ca-file crawls the site (2 pages): %d %r %r" % (rc, summary, cats))
+        rc, out, err = run(patrol)
+        lines = [json.loads(x) for x in out.splitlines() if x.strip()]
+        un = [x for x in lines[:-1] if x.get("category") == "site.unavailable" and x.get("url") == site.url]
+        ck.ok(rc == 1 and len(un) == 1 and "证书无法验证" in (un[0].get("message") or "")
+              and ((lines[-1] if lines else {}).get("summary") or {}).get("pages") == 0,
+              "patrol without the CA: the home page is site.unavailable with the certificate error: %d %r"
+              % (rc, lines))
+        rc, out, err = run(patrol + ["--ca-file", missing])
+        ck.ok(rc == 2 and "missing.pem" in err and out == "", "patrol --ca-file with a missing file: exit 2: %d %r"
+              % (rc, err[-300:]))
+
+        # 6. serve --workers 1 --worker-ca-file: the server's own worker trusts the CA
+        srv.stop()
+        srv = PatrolServer(ctx.binary, os.path.join(tmp, "serve"), extra=["--workers", "1", "--worker-ca-file", ca])
+        os.makedirs(srv.tmp, exist_ok=True)
+        srv.start()
+        city = City(srv, ck)
+        city.cli_user("office1", "网信办管理员", "office_admin")
+        unit = city.new_unit("内网证书单位", "department")["id"]
+        pid = city.new_platform(unit, "内网证书网站", "website", site.url)["id"]
+        office = city.client("office1")
+        queue_probe(srv, pid, "tls-serve")
+        av = {}
+        for _ in range(300):
+            av = availability(pid, check=False)
+            if av.get("probes"):
+                break
+            time.sleep(0.1)
+        probes = av.get("probes") or []
+        ck.ok(len(probes) == 1 and probes[0].get("ok") is True and av.get("tls_expires") == want,
+              "serve --worker-ca-file: its local worker's probe opens the site and sees the expiry: %r" % av)
+    finally:
+        if srv is not None:
+            srv.stop()
+        for s in (site, old):
+            if s is not None:
+                s.close()
+
+
+test_patrol_tls.needs_server = False
+
+
 if __name__ == "__main__":
     import argparse
     import tempfile
@@ -840,7 +1075,7 @@ if __name__ == "__main__":
     c.check.current = "test_patrol"
     c.root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     for fn in (test_patrol_protocol, test_patrol_real_worker, test_patrol_killed_worker, test_patrol_lost_lease,
-               test_patrol_posts_import, test_patrol_settings, test_patrol_workers_api):
+               test_patrol_posts_import, test_patrol_settings, test_patrol_workers_api, test_patrol_tls):
         try:
             fn(c)
         except Failure as e:

@@ -2,7 +2,10 @@
  * with clear errors, a hand-filled report -> RESULT JSON checked field by field, the probe's
  * RESULT, a RESULT whose items were spilled to a file, a request body sent from a file (whole
  * again on a retry), SHA-256 (patrol/sha256.c, which names evidence) against the FIPS 180-4 examples, the certificate date parser and a probe of a
- * closed loopback port. Instants worked out by hand from 2026-11-30 00:00 UTC = 1795996800. */
+ * closed loopback port; TLS against `openssl s_server` on loopback with certificates made by the
+ * openssl CLI: a CA file trusted besides (not instead of) the system's CA directory by the probe,
+ * the fetcher and the worker's server requests, and certificate failures named in Chinese.
+ * Instants worked out by hand from 2026-11-30 00:00 UTC = 1795996800. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,19 +13,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
 #include <cmocka.h>
+#include <curl/curl.h>
 #include <jansson.h>
 
 #include "pubguard/err.h"
 #include "pubguard/mem.h"
 #include "pubguard/patrol.h"
 #include "pubguard/worker.h"
+#include "patrol/fetch.h"
 #include "patrol/fetch_sync.h"
 #include "pubguard/crypto.h"
 #include "core/banned.h"
@@ -727,6 +736,291 @@ static void test_probe_closed_port(void **state)
 	assert_non_null(strstr(p.error, "网址无效"));
 }
 
+/* ---- TLS: a CA file besides the system's, certificate failures (fetch.c, fetch_sync.c) ---- */
+
+/* Run `openssl args...` in dir, output discarded; asserts it succeeded. */
+static void openssl_in(const char *dir, const char *const *args)
+{
+	const char *argv[32] = {"openssl"};
+	size_t n = 1;
+	int st = 0;
+	pid_t pid;
+
+	for (; args[n - 1] && n < 31; n++)
+		argv[n] = args[n - 1];
+	argv[n] = NULL;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+		if (chdir(dir) != 0 || null < 0)
+			_exit(126);
+		dup2(null, 1);
+		dup2(null, 2);
+		execvp("openssl", (char *const *)argv);
+		_exit(127);
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		fail_msg("openssl %s exited %d in %s (is the openssl CLI installed? scripts/install-deps.sh)", args[0],
+		         WIFEXITED(st) ? WEXITSTATUS(st) : -1, dir);
+}
+
+/* A CA (name.pem, name.key) valid for 30 days. */
+static void make_ca(const char *dir, const char *name, const char *cn)
+{
+	char key[64], pem[64], subj[128];
+	snprintf(key, sizeof(key), "%s.key", name);
+	snprintf(pem, sizeof(pem), "%s.pem", name);
+	snprintf(subj, sizeof(subj), "/CN=%s", cn);
+	const char *args[] = {"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+		"-keyout", key, "-out", pem, "-days", "30", "-subj", subj,
+		"-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign", NULL};
+	openssl_in(dir, args);
+}
+
+/* A server certificate for 127.0.0.1 (name.pem, name.key) signed by ca, valid for 10 days. */
+static void make_server_cert(const char *dir, const char *name, const char *ca)
+{
+	char key[64], pem[64], csr[64], cap[64], cak[64], path[512];
+	FILE *f;
+	snprintf(key, sizeof(key), "%s.key", name);
+	snprintf(pem, sizeof(pem), "%s.pem", name);
+	snprintf(csr, sizeof(csr), "%s.csr", name);
+	snprintf(cap, sizeof(cap), "%s.pem", ca);
+	snprintf(cak, sizeof(cak), "%s.key", ca);
+	snprintf(path, sizeof(path), "%s/server.ext", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n", f);
+	fclose(f);
+	const char *req[] = {"req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+		"-keyout", key, "-out", csr, "-subj", "/CN=127.0.0.1", NULL};
+	const char *sign[] = {"x509", "-req", "-in", csr, "-CA", cap, "-CAkey", cak, "-set_serial", "4242",
+		"-days", "10", "-extfile", "server.ext", "-out", pem, NULL};
+	openssl_in(dir, req);
+	openssl_in(dir, sign);
+}
+
+/* `openssl s_server -www` with cert/key on 127.0.0.1 (any port: read from its "ACCEPT" line). */
+static pid_t tls_server(const char *dir, const char *name, unsigned short *port)
+{
+	char cert[64], key[64], line[256];
+	int fds[2];
+	FILE *out;
+	pid_t pid;
+
+	snprintf(cert, sizeof(cert), "%s.pem", name);
+	snprintf(key, sizeof(key), "%s.key", name);
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+		prctl(PR_SET_PDEATHSIG, SIGTERM); /* a failed assertion must not leave it running */
+		if (chdir(dir) != 0 || null < 0)
+			_exit(126);
+		dup2(fds[1], 1);
+		dup2(null, 2);
+		close(fds[0]);
+		execlp("openssl", "openssl", "s_server", "-accept", "127.0.0.1:0", "-www", "-cert", cert, "-key", key,
+		       (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	out = fdopen(fds[0], "r");
+	assert_non_null(out);
+	*port = 0;
+	while (*port == 0 && fgets(line, sizeof(line), out)) {
+		char *colon = strrchr(line, ':');
+		if (strncmp(line, "ACCEPT", 6) == 0 && colon)
+			*port = (unsigned short)strtoul(colon + 1, NULL, 10);
+	}
+	fclose(out); /* s_server writes little more; a closed pipe does not stop it serving */
+	assert_true(*port > 0);
+	return pid;
+}
+
+static void stop_server(pid_t pid)
+{
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+}
+
+struct fetched {
+	enum pgd_fetch_error error;
+	long status;
+};
+
+static void on_fetched(void *arg, void *user, struct pgd_fetch_result *res)
+{
+	struct fetched *out = arg;
+	size_t i = (size_t)(uintptr_t)user;
+	out[i].error = res->error;
+	out[i].status = res->status;
+}
+
+/* One GET per url with a fetcher trusting ca_file (NULL: none). */
+static void fetch_all(const char *ca_file, const char *const *urls, size_t n, struct fetched *out)
+{
+	struct pgd_fetch_opts fo = {.timeout_ms = 10000, .concurrency = 2, .per_host = 1, .max_redirects = 2,
+		.max_bytes = 1 << 20, .ca_file = ca_file};
+	struct pgd_fetcher *f = pgd_fetcher_new(&fo);
+	assert_non_null(f);
+	for (size_t i = 0; i < n; i++) {
+		out[i].error = PGD_FETCH_OTHER;
+		out[i].status = -1;
+		pgd_fetcher_add(f, urls[i], PGD_FETCH_GET, (void *)(uintptr_t)i);
+	}
+	assert_int_equal(pgd_fetcher_run(f, on_fetched, out), 0);
+	pgd_fetcher_free(f);
+}
+
+static void test_tls_ca_file(void **state)
+{
+	char dir[] = "/tmp/pgd-test-tls-XXXXXX", path[512], sysdir[512], nodir[512], ca2[512], key2[512];
+	char url1[64], url2[64], name2[64], missing[512];
+	unsigned short p1, p2;
+	struct pgd_patrol_probe pr;
+	struct fetched got[2];
+	struct pgd_err err = {0};
+	time_t now = time(NULL);
+	pid_t s1, s2;
+	CURL *e;
+	const char *sys;
+	struct stat sb;
+
+	assert_non_null(mkdtemp(dir));
+	/* ca1 plays the system's CA (a hashed directory, like /etc/ssl/certs), ca2 an intranet's own */
+	make_ca(dir, "ca1", "Test System CA");
+	make_ca(dir, "ca2", "Test Intranet CA");
+	make_server_cert(dir, "srv1", "ca1");
+	make_server_cert(dir, "srv2", "ca2");
+	snprintf(sysdir, sizeof(sysdir), "%s/system", dir);
+	snprintf(nodir, sizeof(nodir), "%s/empty", dir);
+	assert_int_equal(mkdir(sysdir, 0700), 0);
+	assert_int_equal(mkdir(nodir, 0700), 0);
+	snprintf(path, sizeof(path), "%s/ca1.pem", dir);
+	{
+		char dst[600];
+		FILE *in = fopen(path, "r"), *o;
+		char buf[4096];
+		size_t n;
+		snprintf(dst, sizeof(dst), "%s/ca1.pem", sysdir);
+		o = fopen(dst, "w");
+		assert_non_null(in);
+		assert_non_null(o);
+		while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+			assert_int_equal(fwrite(buf, 1, n, o), n);
+		fclose(in);
+		fclose(o);
+		const char *rehash[] = {"rehash", "system", NULL};
+		openssl_in(dir, rehash);
+	}
+	snprintf(ca2, sizeof(ca2), "%s/ca2.pem", dir);
+	snprintf(key2, sizeof(key2), "%s/srv2.key", dir);
+	snprintf(missing, sizeof(missing), "%s/missing.pem", dir);
+	s1 = tls_server(dir, "srv1", &p1);
+	s2 = tls_server(dir, "srv2", &p2);
+	snprintf(url1, sizeof(url1), "https://127.0.0.1:%u/", p1);
+	snprintf(url2, sizeof(url2), "https://127.0.0.1:%u/", p2);
+	snprintf(name2, sizeof(name2), "https://localhost:%u/", p2);
+
+	/* the system's CA directory on this machine (Debian: libcurl's CAPATH, /etc/ssl/certs) */
+	e = curl_easy_init();
+	assert_non_null(e);
+	sys = pgd_fetch_system_ca_dir(e);
+	assert_non_null(sys);
+	assert_true(stat(sys, &sb) == 0 && S_ISDIR(sb.st_mode));
+	curl_easy_cleanup(e);
+
+	/* an intranet CA's site: unverifiable without the CA, a page with it, its expiry seen */
+	pgd_patrol_probe(url2, 10000, NULL, &pr);
+	assert_int_equal(pr.ok, 0);
+	assert_int_equal(pr.status, 0);
+	assert_non_null(strstr(pr.error, "证书无法验证"));
+	pgd_patrol_probe(url2, 10000, ca2, &pr);
+	assert_string_equal(pr.error, "");
+	assert_int_equal(pr.ok, 1);
+	assert_int_equal(pr.status, 200);
+	assert_true(pr.tls_expires > now + 10 * DAY - 300 && pr.tls_expires < now + 10 * DAY + 300);
+	/* the right CA, the wrong name */
+	pgd_patrol_probe(name2, 10000, ca2, &pr);
+	assert_int_equal(pr.ok, 0);
+	assert_non_null(strstr(pr.error, "证书与网站域名不符"));
+
+	/* besides, not instead of: with ca2 given, a site of the "system" CA still verifies through
+	 * the system's CA directory; with an empty directory in its place it does not (so it is the
+	 * directory that trusts it: CURLOPT_CAINFO alone replaces libcurl's bundle) */
+	pgd_fetch_set_system_ca_dir(sysdir);
+	pgd_patrol_probe(url1, 10000, ca2, &pr);
+	assert_string_equal(pr.error, "");
+	assert_int_equal(pr.ok, 1);
+	pgd_patrol_probe(url2, 10000, ca2, &pr);
+	assert_int_equal(pr.ok, 1);
+	{
+		const char *urls[] = {url1, url2};
+		fetch_all(ca2, urls, 2, got);
+		assert_int_equal(got[0].error, PGD_FETCH_OK);
+		assert_int_equal(got[0].status, 200);
+		assert_int_equal(got[1].error, PGD_FETCH_OK);
+		assert_int_equal(got[1].status, 200);
+		fetch_all(NULL, urls + 1, 1, got);
+		assert_int_equal(got[0].error, PGD_FETCH_TLS_UNTRUSTED);
+		assert_int_equal(got[0].status, 0);
+		assert_non_null(strstr(pgd_fetch_error_name(got[0].error), "证书无法验证"));
+	}
+	pgd_fetch_set_system_ca_dir(nodir);
+	pgd_patrol_probe(url1, 10000, ca2, &pr);
+	assert_int_equal(pr.ok, 0);
+	assert_non_null(strstr(pr.error, "证书无法验证"));
+	{
+		const char *urls[] = {url1};
+		fetch_all(ca2, urls, 1, got);
+		assert_int_equal(got[0].error, PGD_FETCH_TLS_UNTRUSTED);
+	}
+	pgd_fetch_set_system_ca_dir(NULL);
+
+	/* the worker's own requests (an https server with an intranet certificate) */
+	{
+		struct pgd_http_req rq = {0};
+		struct pgd_buf resp;
+		long status = 0;
+		pgd_buf_init(&resp, PGD_HTTP_MAX_RESPONSE);
+		rq.method = "GET";
+		rq.url = url2;
+		rq.timeout_ms = 10000;
+		assert_int_equal(pgd_http_sync(&rq, &status, &resp, &err), PGD_ERR_IO);
+		assert_non_null(strstr(err.message, "证书无法验证"));
+		pgd_buf_reset(&resp);
+		rq.ca_file = ca2;
+		assert_int_equal(pgd_http_sync(&rq, &status, &resp, &err), 0);
+		assert_int_equal(status, 200);
+		pgd_buf_release(&resp);
+	}
+
+	/* --ca-file checks */
+	assert_int_equal(pgd_worker_check_ca_file(ca2, &err), 0);
+	assert_int_equal(pgd_worker_check_ca_file(missing, &err), PGD_ERR_IO);
+	assert_non_null(strstr(err.message, missing));
+	assert_int_equal(pgd_worker_check_ca_file(key2, &err), PGD_ERR_FORMAT);
+	assert_non_null(strstr(err.message, "PEM"));
+	assert_int_equal(pgd_worker_check_ca_file(dir, &err), PGD_ERR_IO);
+
+	stop_server(s1);
+	stop_server(s2);
+	{
+		const char *rm[] = {"rm", "-rf", dir, NULL};
+		pid_t pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			execvp("rm", (char *const *)rm);
+			_exit(127);
+		}
+		waitpid(pid, NULL, 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -741,6 +1035,7 @@ int main(void)
 		cmocka_unit_test(test_ts),
 		cmocka_unit_test(test_certinfo_date),
 		cmocka_unit_test(test_probe_closed_port),
+		cmocka_unit_test(test_tls_ca_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
