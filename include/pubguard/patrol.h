@@ -101,6 +101,7 @@ struct pgd_patrol_report {
 	size_t pages_unchanged;     /* re-crawl: pages answered 304 or with the same hash as last time */
 	size_t peak_backlog;        /* most page bodies waiting for analysis at once (bounded: see site.c) */
 	size_t resumed;             /* pages and links taken from the journal of an attempt killed before */
+	size_t spool_peak;          /* most bytes of page bodies kept in evidence_dir at once by a crawl */
 	/* third slice: found items past PGD_PATROL_FOUND_INMEM go to an unlinked temporary file when
 	 * spill_found is set by the caller (the CLI and the worker do), so a 100,000-page site does
 	 * not keep 100,000 items in memory. Use the pgd_patrol_found_* functions, not found/n_found,

@@ -164,6 +164,7 @@ static int print_summary(const struct pgd_patrol_report *r, time_t started, time
 	json_object_set_new(sum, "findings", json_integer((json_int_t)r->n));
 	json_object_set_new(sum, "peak_backlog", json_integer((json_int_t)r->peak_backlog));
 	json_object_set_new(sum, "resumed", json_integer((json_int_t)r->resumed));
+	json_object_set_new(sum, "evidence_spool_peak", json_integer((json_int_t)r->spool_peak));
 	json_object_set_new(sum, "started_at", ts_json(started));
 	json_object_set_new(sum, "finished_at", ts_json(finished));
 	fputs("{\"summary\":", stdout);

@@ -79,8 +79,10 @@ struct page_rec {
 	unsigned char sha[32];
 	time_t fetched_at;
 	int64_t cache_off;   /* record in the old re-crawl state, -1 none */
+	uint32_t pending;    /* entries first found on it whose verdict is not out yet */
 	short status;
 	unsigned has_sha : 1, file : 1, ours : 1, nocond : 1, had_finding : 1;
+	unsigned applied : 1, finding : 1; /* its analysis applied; a finding may be on it */
 };
 
 /* The URLs of the crawl, appended to an unlinked temporary file through a write buffer; when
@@ -95,6 +97,11 @@ struct urlstore {
 };
 
 struct pool;
+
+struct fifo {
+	uint32_t *v;
+	size_t head, n, cap;
+};
 
 struct crawl {
 	const struct pgd_patrol_opts *o;
@@ -113,8 +120,13 @@ struct crawl {
 	uint32_t ntexts, captexts, *tfree, ntfree, captfree;
 	struct page_rec *pages;
 	size_t npages, cap_pages;
-	uint32_t *todo;        /* FIFO of entries waiting for the fetcher */
-	size_t todo_head, todo_n, todo_cap;
+	struct fifo links;     /* entries waiting for the fetcher: links (served first), */
+	struct fifo pagesq;    /* ... and pages */
+	size_t pushes;         /* todo_push calls, and the entry of the last one */
+	size_t last_pushed;
+	uint64_t *shared;      /* evidence files two pages share (first 8 bytes of the SHA-256, 0 empty) */
+	size_t spool;          /* bytes of the bodies this crawl keeps in evidence_dir now */
+	size_t nshared, capshared;
 	size_t queue_max;
 	size_t done;
 	uint32_t *suspects;
@@ -333,17 +345,41 @@ static void make_page(struct crawl *c, size_t idx)
 	c->v[idx].page = (uint32_t)c->npages;
 }
 
-/* ---- the waiting FIFO and the fetcher's bounded queue ---- */
+/* ---- the waiting FIFOs and the fetcher's bounded queue ----
+ * Links wait in one FIFO and pages in another, and links go first: the links found on a page
+ * are checked soon after it, so the page's body, kept on disk as evidence until no finding can
+ * come to it any more, is released early (see page_release) instead of the whole site waiting
+ * there until the end. */
+
+static void fifo_push(struct fifo *q, uint32_t idx)
+{
+	/* slide to the front when at least half is free there, else grow: amortised O(1) */
+	if (q->head > 0 && q->head + q->n == q->cap && q->head >= q->n) {
+		memmove(q->v, q->v + q->head, q->n * sizeof(*q->v));
+		q->head = 0;
+	}
+	PGD_GROW(q->v, q->head + q->n + 1, q->cap);
+	q->v[q->head + q->n++] = idx;
+}
+
+static uint32_t fifo_pop(struct fifo *q)
+{
+	uint32_t idx = q->v[q->head++];
+	if (--q->n == 0)
+		q->head = 0;
+	return idx;
+}
+
+static size_t todo_count(const struct crawl *c)
+{
+	return c->links.n + c->pagesq.n;
+}
 
 static void todo_push(struct crawl *c, size_t idx)
 {
-	/* slide to the front when at least half is free there, else grow: amortised O(1) */
-	if (c->todo_head > 0 && c->todo_head + c->todo_n == c->todo_cap && c->todo_head >= c->todo_n) {
-		memmove(c->todo, c->todo + c->todo_head, c->todo_n * sizeof(*c->todo));
-		c->todo_head = 0;
-	}
-	PGD_GROW(c->todo, c->todo_head + c->todo_n + 1, c->todo_cap);
-	c->todo[c->todo_head + c->todo_n++] = (uint32_t)idx;
+	fifo_push(c->v[idx].page ? &c->pagesq : &c->links, (uint32_t)idx);
+	c->pushes++;
+	c->last_pushed = idx;
 }
 
 static void dispatch(struct crawl *c, size_t idx)
@@ -394,12 +430,8 @@ static void pump(struct crawl *c)
 	}
 	if (c->cancelled)
 		return;
-	while (c->todo_n > 0 && pgd_fetcher_pending(c->f) < c->queue_max) {
-		size_t idx = c->todo[c->todo_head];
-		c->todo_head++;
-		c->todo_n--;
-		if (c->todo_n == 0)
-			c->todo_head = 0;
+	while (todo_count(c) > 0 && pgd_fetcher_pending(c->f) < c->queue_max) {
+		size_t idx = fifo_pop(c->links.n ? &c->links : &c->pagesq);
 		if (c->journal && replay(c, idx) == 0)
 			continue;
 		dispatch(c, idx);
@@ -719,8 +751,59 @@ out:
 	return rc;
 }
 
+/* ---- evidence files two pages share: an open-addressing set of SHA-256 prefixes ---- */
+
+static uint64_t sha_key(const unsigned char *sha)
+{
+	uint64_t k;
+	memcpy(&k, sha, sizeof(k));
+	return k ? k : 1;
+}
+
+static int shared_has(const struct crawl *c, const unsigned char *sha)
+{
+	uint64_t k = sha_key(sha);
+	size_t i;
+	if (!c->capshared)
+		return 0;
+	for (i = (size_t)(k & (c->capshared - 1)); c->shared[i]; i = (i + 1) & (c->capshared - 1))
+		if (c->shared[i] == k)
+			return 1;
+	return 0;
+}
+
+static void shared_add(struct crawl *c, const unsigned char *sha)
+{
+	uint64_t k = sha_key(sha);
+	if (shared_has(c, sha))
+		return;
+	if ((c->nshared + 1) * 2 > c->capshared) {
+		size_t cap = c->capshared ? c->capshared * 2 : 64;
+		uint64_t *old = c->shared, *v = pgd_calloc(cap, sizeof(*v));
+		for (size_t j = 0; j < c->capshared; j++) {
+			size_t i;
+			if (!old[j])
+				continue;
+			for (i = (size_t)(old[j] & (cap - 1)); v[i]; i = (i + 1) & (cap - 1))
+				;
+			v[i] = old[j];
+		}
+		free(old);
+		c->shared = v;
+		c->capshared = cap;
+	}
+	{
+		size_t i;
+		for (i = (size_t)(k & (c->capshared - 1)); c->shared[i]; i = (i + 1) & (c->capshared - 1))
+			;
+		c->shared[i] = k;
+		c->nshared++;
+	}
+}
+
 /* Keep a page's body and its response metadata (".meta-<sha>": status, content type, headers)
- * until the end of the crawl decides whether a finding refers to it. */
+ * until no finding can come to the page any more (page_release), or until the end of the crawl
+ * decides whether a finding refers to it. */
 static void evidence_write(struct crawl *c, struct page_rec *p, const struct pgd_fetch_result *res)
 {
 	char hex[65], name[80];
@@ -735,6 +818,13 @@ static void evidence_write(struct crawl *c, struct page_rec *p, const struct pgd
 		return; /* the directory is full or gone: the finding goes without evidence */
 	p->file = 1;
 	p->ours = w == 0;
+	if (w == 1) /* another page's (or an earlier patrol's) file: never released early */
+		shared_add(c, p->sha);
+	if (w == 0) {
+		c->spool += res->len;
+		if (c->spool > c->r->spool_peak)
+			c->r->spool_peak = c->spool;
+	}
 	pgd_buf_init(&m, (size_t)PGD_FETCH_HEADERS_MAX + 4096);
 	pgd_buf_addf(&m, "%ld\n%zu\n", (long)res->status, res->len);
 	pgd_buf_addstr(&m, res->content_type ? res->content_type : "");
@@ -744,6 +834,46 @@ static void evidence_write(struct crawl *c, struct page_rec *p, const struct pgd
 	if (write_file(c->o->evidence_dir, name, m.data ? m.data : "", m.len, 0) < 0)
 		p->file = 0;
 	pgd_buf_release(&m);
+}
+
+/* A page's body, kept as evidence, goes once its analysis is applied without a finding and every
+ * entry first found on it has its verdict (a broken link's finding is on the page it sits on): no
+ * finding can come to it any more. Links are checked before pages are fetched, so that happens
+ * soon after the page, and the evidence directory holds the pages in progress, not the site. A
+ * file another page shares is left for the end of the crawl. */
+static void page_release(struct crawl *c, size_t idx)
+{
+	struct page_rec *p = page_of(c, idx);
+	char hex[65], name[80], *path;
+	struct stat st;
+
+	if (!p || !p->applied || p->pending || p->finding || !p->file || !p->ours || !c->o->evidence_dir ||
+	    shared_has(c, p->sha))
+		return;
+	hex32(p->sha, hex);
+	path = ev_path(c->o->evidence_dir, hex);
+	if (stat(path, &st) == 0)
+		c->spool -= (size_t)st.st_size <= c->spool ? (size_t)st.st_size : c->spool;
+	unlink(path);
+	free(path);
+	snprintf(name, sizeof(name), ".meta-%s", hex);
+	path = ev_path(c->o->evidence_dir, name);
+	unlink(path);
+	free(path);
+	p->file = 0;
+}
+
+/* Entry idx has its verdict (found: it added a finding, which is on the page it was found on). */
+static void verdict_out(struct crawl *c, size_t idx, int found)
+{
+	uint32_t from = c->v[idx].from;
+	struct page_rec *p = from != NONE ? page_of(c, from) : NULL;
+	if (!p)
+		return;
+	p->finding |= found;
+	if (p->pending)
+		p->pending--;
+	page_release(c, from);
 }
 
 /* ---- judging a page from its analysis ---- */
@@ -783,6 +913,8 @@ static void add_link(struct crawl *c, size_t page_idx, const struct pgd_page_lin
 			e->nav_text = text_put(c, l->text);
 		}
 	}
+	if (page_of(c, page_idx)) /* after make_page: it may move the pages */
+		page_of(c, page_idx)->pending++;
 	todo_push(c, i);
 }
 
@@ -928,13 +1060,13 @@ static void apply(struct crawl *c, size_t idx, const struct pgd_page_analysis *a
 static void page_done(struct crawl *c, size_t idx, double time_ms, const char *etag, const char *lm,
 	const struct pgd_page_analysis *a, const char *final_url, int replayed)
 {
+	size_t n0 = c->r->n;
+
 	c->r->pages++;
 	if (time_ms > (double)c->th->slow_page_ms)
 		pgd_patrol_add(c->r, url_of(c, idx), NULL, "site.slow_page", PGD_PATROL_REVIEW, 0, NULL,
 			       "页面响应用时 %.1f 秒，超过 %.1f 秒", time_ms / 1000.0, c->th->slow_page_ms / 1000.0);
-	if (!a)
-		return;
-	if (c->cache && !replayed) {
+	if (a && c->cache && !replayed) {
 		const struct page_rec *p = page_of(c, idx);
 		struct pgd_crawl_fetch ff = {0};
 		ff.status = p && p->status ? p->status : 200;
@@ -943,7 +1075,14 @@ static void page_done(struct crawl *c, size_t idx, double time_ms, const char *e
 		ff.final_url = (char *)final_url;
 		pgd_crawlcache_put(c->cache, url_of(c, idx), etag, lm, a, &ff);
 	}
-	apply(c, idx, a);
+	if (a)
+		apply(c, idx, a);
+	if (page_of(c, idx)) {
+		struct page_rec *p = page_of(c, idx);
+		p->applied = 1;
+		p->finding |= c->r->n > n0;
+		page_release(c, idx);
+	}
 }
 
 /* ---- page analysis threads ----
@@ -1294,14 +1433,15 @@ static void on_done(void *arg, void *user, struct pgd_fetch_result *res)
 {
 	struct crawl *c = arg;
 	size_t idx = (size_t)(uintptr_t)user;
-	size_t before = c->nsus, todo = c->todo_n;
+	size_t before = c->nsus, pushes = c->pushes, n0 = c->r->n;
 
 	c->done++;
 	verdict(c, idx, res);
 	/* the verdict is out unless the entry waits for a re-check or a whole fetch */
-	if (c->nsus == before && !(c->todo_n > todo && c->todo[c->todo_head + c->todo_n - 1] == idx)) {
+	if (c->nsus == before && !(c->pushes > pushes && c->last_pushed == idx)) {
 		const struct entry *e = &c->v[idx];
 		text_drop(c, &c->v[idx].text);
+		verdict_out(c, idx, c->r->n > n0);
 		if (c->cache && !e->page) { /* a link's verdict, for a resumed attempt (pages: page_done) */
 			struct pgd_crawl_fetch ff = {0};
 			ff.error = (int)res->error;
@@ -1315,7 +1455,7 @@ static void on_done(void *arg, void *user, struct pgd_fetch_result *res)
 	}
 	pump(c);
 	if (c->o->progress)
-		c->o->progress(c->o->progress_arg, c->done, pgd_fetcher_pending(c->f) + c->todo_n);
+		c->o->progress(c->o->progress_arg, c->done, pgd_fetcher_pending(c->f) + todo_count(c));
 }
 
 /* ---- resuming: what the attempt before fetched, taken from its journal ---- */
@@ -1353,6 +1493,7 @@ static int replay(struct crawl *c, size_t idx)
 	struct pgd_page_analysis a;
 	char etag[256], lm[64];
 	int page = 0;
+	size_t n0 = c->r->n;
 
 	if (pgd_crawlcache_replay(c->cache, url_of(c, idx), &page, &ff, etag, lm, &a) < 0)
 		return -1;
@@ -1390,10 +1531,11 @@ static int replay(struct crawl *c, size_t idx)
 		verdict(c, idx, &res);
 	}
 	text_drop(c, &c->v[idx].text);
+	verdict_out(c, idx, c->r->n > n0);
 	pgd_page_analysis_release(&a);
 	free(ff.final_url);
 	if (c->o->progress)
-		c->o->progress(c->o->progress_arg, c->done, pgd_fetcher_pending(c->f) + c->todo_n);
+		c->o->progress(c->o->progress_arg, c->done, pgd_fetcher_pending(c->f) + todo_count(c));
 	return 0;
 }
 
@@ -1609,7 +1751,7 @@ int pgd_patrol_site(const char *url, const struct pgd_patrol_opts *o, struct pgd
 				c.ev_done = 1; /* the bodies kept so far serve the next attempt */
 			goto out;
 		}
-		if (c.todo_n > 0)
+		if (todo_count(&c) > 0)
 			continue;
 		if (c.nsus == 0)
 			break;
@@ -1638,7 +1780,9 @@ out:
 	free(c.v);
 	free(c.slots);
 	free(c.pages);
-	free(c.todo);
+	free(c.links.v);
+	free(c.pagesq.v);
+	free(c.shared);
 	free(c.suspects);
 	free(c.site);
 	pgd_crawlcache_free(c.cache);

@@ -305,9 +305,16 @@ def main():
         # ---- 5. back-pressure: the fetcher outruns the analysis threads on /wide/; the bodies
         # waiting for them stay within 2 per thread (at most 4 threads) and a round of answers
         # (concurrency), plus those in flight (concurrency)
-        _, sw = patrol(["--concurrency", "10", "--max-pages", "1000", "--timeout", "30"], ["--site", m + "/wide/"],
-                       want_status=0)
+        wev = os.path.join(tmp.name, "wide-evidence")
+        _, sw = patrol(["--concurrency", "10", "--max-pages", "1000", "--timeout", "30", "--evidence-dir", wev],
+                       ["--site", m + "/wide/"], want_status=0)
         sm = sw["summary"]
+        # ... and the bodies kept on disk as evidence go once no finding can come to their page
+        # (the site is 160 x 121 KB = 19 MB): at most the backlog's pages and the index
+        wide_bytes = sum(len(get(m + "/wide/p%d.html" % i)) for i in range(3)) // 3 * 160
+        check(isinstance(sm.get("evidence_spool_peak"), int) and 0 < sm["evidence_spool_peak"] < wide_bytes // 3,
+              f"evidence kept at once: {sm.get('evidence_spool_peak')} bytes of the site's {wide_bytes}")
+        check(os.listdir(wev) == [], f"no evidence left without a finding: {os.listdir(wev)[:5]}")
         check(sm.get("pages") == 161 and len(sw["items"]) == 160, f"wide site: {sm}, {len(sw['items'])} items")
         check(isinstance(sm.get("peak_backlog"), int) and 1 <= sm["peak_backlog"] <= 2 * 4 + 2 * 10,
               f"bodies waiting for analysis: {sm.get('peak_backlog')} (bound {2 * 4 + 2 * 10})")
