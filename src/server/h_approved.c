@@ -167,14 +167,7 @@ void h_approved_create(struct pgd_req *rq, struct pgd_resp *rs)
 	snprintf(subject, sizeof(subject), "approved_item:%" PRId64, id);
 	if (rc == 0)
 		rc = pgd_audit(rq, "approved_item.create", subject, NULL, after, &err);
-	if (rc == 0)
-		rc = pgd_store_commit(rq->st, &err);
-	else
-		pgd_store_rollback(rq->st, NULL);
-	if (rc == 0)
-		pgd_reply_json(rs, 201, json_incref(after));
-	else
-		pgd_reply_err(rs, rc, &err);
+	pgd_reply_commit(rq, rs, rc, 201, rc == 0 ? json_incref(after) : NULL, &err);
 	json_decref(after);
 	pgd_approved_item_release(&out);
 }

@@ -147,7 +147,7 @@ void h_platform_feed(struct pgd_req *rq, struct pgd_resp *rs)
 	struct pgd_err err = {0};
 	const char *feed = NULL;
 	char *before = NULL, subject[64];
-	json_t *after = NULL;
+	json_t *after = NULL, *reply = NULL;
 	int rc;
 
 	if (!json_is_object(rq->json) || json_object_get(rq->json, "feed_url") == NULL) {
@@ -170,17 +170,11 @@ void h_platform_feed(struct pgd_req *rq, struct pgd_resp *rs)
 		rc = pgd_audit(rq, "platform.feed", subject, b, after, &err);
 		json_decref(b);
 	}
-	if (rc == 0)
-		rc = pgd_store_commit(rq->st, &err);
-	else
-		pgd_store_rollback(rq->st, NULL);
 	if (rc == 0) {
-		json_t *j = pgd_json_platform(&p);
-		json_object_set_new(j, "feed_url", pgd_json_str_or_null(feed && *feed ? feed : NULL));
-		pgd_reply_json(rs, 200, j);
-	} else {
-		pgd_reply_err(rs, rc, &err);
+		reply = pgd_json_platform(&p);
+		json_object_set_new(reply, "feed_url", pgd_json_str_or_null(feed && *feed ? feed : NULL));
 	}
+	pgd_reply_commit(rq, rs, rc, 200, reply, &err);
 	json_decref(after);
 	free(before);
 	pgd_platform_release(&p);
@@ -234,14 +228,8 @@ void h_platform_patrol_now(struct pgd_req *rq, struct pgd_resp *rs)
 		rc = pgd_audit(rq, "patrol.run", subject, NULL, after, &err);
 		json_decref(after);
 	}
-	if (rc == 0)
-		rc = pgd_store_commit(rq->st, &err);
-	else
-		pgd_store_rollback(rq->st, NULL);
-	if (rc == 0)
-		pgd_reply_json(rs, 202, json_pack("{s:o}", "job", pgd_json_patrol_job(&job)));
-	else
-		pgd_reply_err(rs, rc, &err);
+	pgd_reply_commit(rq, rs, rc, 202, rc == 0 ? json_pack("{s:o}", "job", pgd_json_patrol_job(&job)) : NULL,
+			 &err);
 out:
 	pgd_patrol_job_release(&job);
 	free(feed);
@@ -300,14 +288,8 @@ void h_platform_posts(struct pgd_req *rq, struct pgd_resp *rs)
 		rc = pgd_audit(rq, "patrol.posts_import", subject, NULL, after, &err);
 		json_decref(after);
 	}
-	if (rc == 0)
-		rc = pgd_store_commit(rq->st, &err);
-	else
-		pgd_store_rollback(rq->st, NULL);
-	if (rc == 0)
-		pgd_reply_json(rs, 202, json_pack("{s:o}", "job", pgd_json_patrol_job(&job)));
-	else
-		pgd_reply_err(rs, rc, &err);
+	pgd_reply_commit(rq, rs, rc, 202, rc == 0 ? json_pack("{s:o}", "job", pgd_json_patrol_job(&job)) : NULL,
+			 &err);
 out:
 	pgd_patrol_job_release(&job);
 	pgd_platform_release(&p);
@@ -447,14 +429,7 @@ void h_patrol_settings_put(struct pgd_req *rq, struct pgd_resp *rs)
 		after = patrol_settings_json(rq->st);
 		rc = pgd_audit(rq, "settings.patrol", "settings:patrol", before, after, &err);
 	}
-	if (rc == 0)
-		rc = pgd_store_commit(rq->st, &err);
-	else
-		pgd_store_rollback(rq->st, NULL);
-	if (rc == 0)
-		pgd_reply_json(rs, 200, json_incref(after));
-	else
-		pgd_reply_err(rs, rc, &err);
+	pgd_reply_commit(rq, rs, rc, 200, rc == 0 ? json_incref(after) : NULL, &err);
 	json_decref(before);
 	json_decref(after);
 }
@@ -596,14 +571,7 @@ void h_patrol_finding_handle(struct pgd_req *rq, struct pgd_resp *rs)
 		snprintf(subject, sizeof(subject), "patrol_finding:%" PRId64, before.id);
 		rc = pgd_audit(rq, "patrol.finding_handle", subject, b, a, &err);
 	}
-	if (rc == 0)
-		rc = pgd_store_commit(rq->st, &err);
-	else
-		pgd_store_rollback(rq->st, NULL);
-	if (rc == 0)
-		pgd_reply_json(rs, 200, finding_json(&after));
-	else
-		pgd_reply_err(rs, rc, &err);
+	pgd_reply_commit(rq, rs, rc, 200, rc == 0 ? finding_json(&after) : NULL, &err);
 out:
 	json_decref(b);
 	json_decref(a);

@@ -340,14 +340,8 @@ void h_workers_create(struct pgd_req *rq, struct pgd_resp *rs)
 		snprintf(subject, sizeof(subject), "worker:%" PRId64, w.id);
 		rc = pgd_audit(rq, "worker.add", subject, NULL, after, &err);
 	}
-	if (rc == 0)
-		rc = pgd_store_commit(rq->st, &err);
-	else
-		pgd_store_rollback(rq->st, NULL);
-	if (rc == 0)
-		pgd_reply_json(rs, 201, json_pack("{s:O, s:s}", "worker", after, "token", token));
-	else
-		pgd_reply_err(rs, rc, &err);
+	pgd_reply_commit(rq, rs, rc, 201, rc == 0 ? json_pack("{s:O, s:s}", "worker", after, "token", token) : NULL,
+			 &err);
 	json_decref(after);
 	pgd_wipe(token, sizeof(token));
 	pgd_wipe(hash, sizeof(hash));
@@ -374,14 +368,7 @@ void h_workers_revoke(struct pgd_req *rq, struct pgd_resp *rs)
 		snprintf(subject, sizeof(subject), "worker:%" PRId64, w.id);
 		rc = pgd_audit(rq, "worker.revoke", subject, before, after, &err);
 	}
-	if (rc == 0)
-		rc = pgd_store_commit(rq->st, &err);
-	else
-		pgd_store_rollback(rq->st, NULL);
-	if (rc == 0)
-		pgd_reply_json(rs, 200, json_incref(after));
-	else
-		pgd_reply_err(rs, rc, &err);
+	pgd_reply_commit(rq, rs, rc, 200, rc == 0 ? json_incref(after) : NULL, &err);
 	json_decref(before);
 	json_decref(after);
 }

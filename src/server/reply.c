@@ -278,6 +278,21 @@ int pgd_list_scope(const struct pgd_req *rq, struct pgd_list_query *q)
 	return 1;
 }
 
+void pgd_reply_commit(struct pgd_req *rq, struct pgd_resp *rs, int rc, int status, json_t *body,
+	struct pgd_err *err)
+{
+	if (rc == 0)
+		rc = pgd_store_commit(rq->st, err); /* rolls back itself when the commit fails */
+	else
+		pgd_store_rollback(rq->st, NULL);
+	if (rc == 0) {
+		pgd_reply_json(rs, status, body);
+	} else {
+		json_decref(body);
+		pgd_reply_err(rs, rc, err);
+	}
+}
+
 /* ---- audit ---- */
 
 int pgd_audit(struct pgd_req *rq, const char *action, const char *subject, json_t *before, json_t *after,

@@ -189,6 +189,11 @@ int pgd_list_scope(const struct pgd_req *rq, struct pgd_list_query *q);
  * when it fails, roll back and reply with the error: the action fails. */
 int pgd_audit(struct pgd_req *rq, const char *action, const char *subject, json_t *before,
 	json_t *after, struct pgd_err *err);
+/* End a change's transaction and reply: with rc 0 commit, then reply status with body (stolen;
+ * build it before, NULL when rc is not 0); else, or when the commit fails, roll back and reply
+ * the error (body freed). */
+void pgd_reply_commit(struct pgd_req *rq, struct pgd_resp *rs, int rc, int status, json_t *body,
+	struct pgd_err *err);
 
 /* ---- JSON of registry records (one shape everywhere; see docs/api) ---- */
 json_t *pgd_json_unit(const struct pgd_unit *u);
