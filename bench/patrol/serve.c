@@ -398,31 +398,29 @@ static void conn_free(struct conn *c)
 
 static void conn_read(struct conn *c);
 
+/* Send buf[*off, len) with flags; 0 when all went, -1 when the socket is full (EAGAIN) or the
+ * connection was closed on an error. */
+static int send_part(struct conn *c, const char *buf, size_t *off, size_t len, int flags)
+{
+	while (*off < len) {
+		ssize_t k = send(c->fd, buf + *off, len - *off, MSG_NOSIGNAL | flags);
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN)
+				conn_close(c);
+			return -1;
+		}
+		*off += (size_t)k;
+	}
+	return 0;
+}
+
 static void conn_send(struct conn *c)
 {
-	while (c->hoff < c->hlen) {
-		int more = (c->boff < c->blen || c->foff < c->fend) ? MSG_MORE : 0;
-		ssize_t k = send(c->fd, c->hdr + c->hoff, c->hlen - c->hoff, MSG_NOSIGNAL | more);
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno != EAGAIN)
-				conn_close(c);
-			return;
-		}
-		c->hoff += (size_t)k;
-	}
-	while (c->boff < c->blen) {
-		ssize_t k = send(c->fd, c->body + c->boff, c->blen - c->boff, MSG_NOSIGNAL);
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno != EAGAIN)
-				conn_close(c);
-			return;
-		}
-		c->boff += (size_t)k;
-	}
+	int more = (c->boff < c->blen || c->foff < c->fend) ? MSG_MORE : 0;
+	if (send_part(c, c->hdr, &c->hoff, c->hlen, more) < 0 || send_part(c, c->body, &c->boff, c->blen, 0) < 0)
+		return;
 	while (c->foff < c->fend) {
 		ssize_t k = sendfile(c->fd, c->ffd, &c->foff, (size_t)(c->fend - c->foff));
 		if (k < 0) {
